@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mmlab: build the modules out of tree, build the userspace probes, and run
+# the main job (make demo) or the whole test suite (make check).
+#
+#   make [KDIR=/path/to/kernel/build]   modules + userspace probes
+#   make W=1                            modules with extra warnings
+#   make clean
+
+KDIR ?= $(shell scripts/find-kdir.sh)
+KREL := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
+
+# Feature-probe results for KDIR, keyed by its release: see scripts/conftest.sh.
+CONFTEST_DIR := $(CURDIR)/.conftest/$(KREL)
+CONFTEST_H := $(CONFTEST_DIR)/mmlab_conftest.h
+
+KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) MMLAB_CONFTEST_DIR=$(CONFTEST_DIR)
+
+all: modules userspace
+
+modules: $(CONFTEST_H)
+	$(MAKE) $(KBUILD_ARGS) modules
+
+$(CONFTEST_H): scripts/conftest.sh $(wildcard scripts/conftest/*.c) $(KDIR)/include/generated/utsrelease.h
+	scripts/conftest.sh $(KDIR) $@
+
+userspace:
+	$(MAKE) -C userspace
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) clean; fi
+	$(MAKE) -C userspace clean
+	rm -rf .conftest
+
+deps:
+	scripts/deps.sh
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+.PHONY: all modules userspace clean deps demo check checkpatch

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API differences between the kernels mmlab supports (6.1 to 6.12).
+ *
+ * Each difference is decided by a feature probe (scripts/conftest/) that
+ * compiles against the target kernel, never by its version number alone,
+ * and is bridged by giving old kernels the new API, so the drivers are
+ * written against the newest kernel only.
+ */
+#ifndef _MMLAB_COMPAT_H
+#define _MMLAB_COMPAT_H
+
+#include <linux/mm.h>
+
+#include "mmlab_conftest.h"
+
+#ifndef MMLAB_HAVE_VM_FLAGS_SET
+/* v6.3 made vma->vm_flags const outside the mm core. */
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+#endif /* _MMLAB_COMPAT_H */

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# demo.sh: mmlab's main job ("make demo"). Installs what is missing, builds
+# the modules and tools for Debian's 6.12 kernel, boots it under QEMU,
+# loads mmlab, and prints what /dev/mmlab does: its mapping as
+# /proc/self/maps and pagemap see it, and bytes crossing between mmap()
+# and read()/write(). Logs stay in out/<kernel-release>/demo/.
+
+set -u
+
+. "$(dirname "$0")/lib.sh"
+
+"$MMLAB_TOP/scripts/deps.sh" || die "dependencies missing"
+
+series=${MMLAB_DEMO_KERNEL:-6.12}
+krel=$(kernel_release "$series") || die "no Debian $series kernel installed"
+out=$MMLAB_OUT/$krel
+run=$out/demo
+probes=$MMLAB_OUT/userspace
+mkdir -p "$MMLAB_OUT"
+
+echo "demo: building mmlab for $krel"
+make -s -C "$MMLAB_TOP/userspace" OUT="$probes" > "$MMLAB_OUT/userspace.log" 2>&1 ||
+	die "userspace build failed; see $MMLAB_OUT/userspace.log"
+"$MMLAB_TOP/scripts/build-modules.sh" "$(kernel_headers "$krel")" "$out" ||
+	exit 1
+"$MMLAB_TOP/scripts/mkinitramfs.sh" "$out/modules" "$probes" \
+	"$out/initramfs.cpio" || die "cannot pack the initramfs"
+
+echo "demo: booting $krel under QEMU"
+echo
+if "$MMLAB_TOP/scripts/vm-run.sh" "$(kernel_image "$krel")" \
+	"$out/initramfs.cpio" "$run" demo; then
+	tr -d '\r' < "$run/ktap.log" | grep -v '^MMLAB-DONE'
+	echo
+	echo "demo: the guest ran under $(cat "$run/accel"); its logs are in $run"
+else
+	tr -d '\r' < "$run/ktap.log"
+	tail -n 30 "$run/console.log"
+	die "the guest did not finish; logs in $run"
+fi

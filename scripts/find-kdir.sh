@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Print the default kernel build directory: the running kernel's if it has
+# one, else the newest installed Debian linux-headers-*-amd64 tree.
+
+build=/lib/modules/$(uname -r)/build
+if [ -f "$build/Makefile" ]; then
+	echo "$build"
+	exit 0
+fi
+for d in $(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V -r); do
+	case "$d" in
+	*-rt-amd64|*-cloud-amd64) continue ;;
+	esac
+	if [ -f "$d/Makefile" ] && [ -f "$d/Module.symvers" ]; then
+		echo "$d"
+		exit 0
+	fi
+done
+echo "find-kdir.sh: no kernel headers found; run scripts/deps.sh or set KDIR" >&2
+echo /nonexistent-kdir

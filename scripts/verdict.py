@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge test-VM runs and print mmlab's results.
+
+  verdict.py run RUNDIR      judge one kernel's run: its KTAP, its kernel
+                             log, whether the guest finished; write
+                             RUNDIR/results.json and print the failures
+  verdict.py table RUNDIR... print a table per kernel and the final
+                             "N passed, N failed[, N skipped]" line; exit 1
+                             unless every test passed
+
+RUNDIR holds the files of scripts/vm-run.sh, plus host.ktap: the results of
+the host-side steps (build, initramfs) in KTAP, written by scripts/check.sh.
+"""
+
+import json
+import os
+import re
+import sys
+
+# Any of these in the guest's console or dmesg fails the run: oopses,
+# WARN()s, sanitizer and leak reports, lockdep splats, hung tasks and
+# userspace crashes that the kernel logs.
+BAD_LOG = re.compile(
+    r"BUG:|WARNING:|Oops|general protection|Call Trace|Kernel panic"
+    r"|KASAN|UBSAN|KFENCE:|unreferenced object|kmemleak: .*leak"
+    r"|possible circular locking|possible recursive locking"
+    r"|inconsistent lock state|lockdep|DEBUG_LOCKS_WARN"
+    r"|INFO: task .* blocked|INFO: rcu_.* stall|segfault at|trap invalid")
+
+RESULT = re.compile(r"^(\s*)(not ok|ok) (\d+) ([^#]*?)\s*(?:#\s*(.*))?$")
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().replace("\r", "")
+    except FileNotFoundError:
+        return ""
+
+
+def parse_ktap(text, prefix=""):
+    """Leaf results of nested KTAP as (name, status, diagnostics).
+
+    A line at some indent closes the subtest that was printed above it at a
+    deeper indent; a closing "not ok" whose subtests all passed still counts
+    (the probe crashed or hung after its last case), as does a plan that
+    promised more cases than were printed.
+    """
+    results = []
+    stack = [[]]            # per indent level: leaf results not yet closed
+    plans = {}              # indent -> (planned, seen)
+    diags = []
+    for line in text.splitlines():
+        m = RESULT.match(line)
+        if not m:
+            s = line.strip()
+            pm = re.match(r"^(\s*)1\.\.(\d+)", line)
+            if pm:
+                depth = len(pm.group(1)) // 4
+                plans[depth] = [int(pm.group(2)), 0]
+            elif s.startswith("#") and not s.startswith("# Totals"):
+                diags.append(s)
+            continue
+        indent, word, _, name, directive = m.groups()
+        depth = len(indent) // 4
+        while len(stack) <= depth + 1:
+            stack.append([])
+        if depth in plans:
+            plans[depth][1] += 1
+        status = "pass" if word == "ok" else "fail"
+        if directive and directive.upper().startswith("SKIP"):
+            status = "skip"
+        children = stack[depth + 1]
+        child_plan = plans.pop(depth + 1, None)
+        stack[depth + 1] = []
+        if children:
+            results.extend(children)
+            lost = child_plan and child_plan[1] < child_plan[0]
+            if lost:
+                results.append((name + ": cases missing", "fail",
+                                ["planned %d, ran %d" % tuple(child_plan)]))
+            elif status == "fail" and all(c[1] != "fail" for c in children):
+                results.append((name, "fail", [directive or ""]))
+        else:
+            stack[depth].append((name, status, diags if status == "fail" else []))
+        diags = []
+    for level in stack:
+        results.extend(level)
+    for depth, (planned, seen) in plans.items():
+        if seen < planned:
+            results.append(("plan at depth %d" % depth, "fail",
+                            ["planned %d, ran %d" % (planned, seen)]))
+    return results
+
+
+def judge(rundir):
+    results = parse_ktap(read(os.path.join(rundir, "host.ktap")))
+    job = read(os.path.join(rundir, "ktap.log"))
+    if job or os.path.exists(os.path.join(rundir, "console.log")):
+        results += parse_ktap(job)
+        finished = re.search(r"^MMLAB-DONE", job, re.M) is not None
+        results.append(("guest_finished", "pass" if finished else "fail",
+                        [] if finished else
+                        ["guest did not finish; the console's last lines:"]
+                        + read(os.path.join(rundir, "console.log")).splitlines()[-30:]
+                        + read(os.path.join(rundir, "qemu.log")).splitlines()[-5:]))
+        bad = []
+        for log in ("console.log", "dmesg.log"):
+            for line in read(os.path.join(rundir, log)).splitlines():
+                if BAD_LOG.search(line):
+                    bad.append("%s: %s" % (log, line.strip()))
+        results.append(("kernel_log_clean", "fail" if bad else "pass", bad[:40]))
+    with open(os.path.join(rundir, "results.json"), "w") as f:
+        json.dump([{"name": n, "status": s, "diagnostics": d}
+                   for n, s, d in results], f, indent=1)
+    return results
+
+
+def cmd_run(rundir):
+    for name, status, diags in judge(rundir):
+        if status == "fail":
+            print("FAIL %s: %s" % (rundir, name))
+            for d in diags:
+                print("     %s" % d)
+    return 0
+
+
+def cmd_table(rundirs):
+    totals = {"pass": 0, "fail": 0, "skip": 0}
+    rows = []
+    for rundir in rundirs:
+        try:
+            with open(os.path.join(rundir, "results.json")) as f:
+                results = json.load(f)
+        except FileNotFoundError:
+            results = [{"name": "run", "status": "fail"}]
+        count = {"pass": 0, "fail": 0, "skip": 0}
+        for r in results:
+            count[r["status"]] += 1
+            totals[r["status"]] += 1
+        accel = read(os.path.join(rundir, "accel")).strip() or "-"
+        name = (read(os.path.join(rundir, "name")).strip()
+                or os.path.basename(rundir.rstrip("/")))
+        rows.append((name, accel, count))
+    width = max([len(r[0]) for r in rows] + [6])
+    print("%-*s  %-5s  %6s  %6s  %7s" % (width, "kernel", "accel", "passed",
+                                         "failed", "skipped"))
+    for name, accel, c in rows:
+        print("%-*s  %-5s  %6d  %6d  %7d" % (width, name, accel, c["pass"],
+                                             c["fail"], c["skip"]))
+    line = "%d passed, %d failed" % (totals["pass"], totals["fail"])
+    if totals["skip"]:
+        line += ", %d skipped" % totals["skip"]
+    print(line)
+    return 0 if totals["fail"] == 0 and totals["pass"] > 0 else 1
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "run":
+        return cmd_run(argv[2])
+    if len(argv) >= 3 and argv[1] == "table":
+        return cmd_table(argv[2:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm-run.sh KERNEL INITRD LOGDIR JOB [TIMEOUT]: boot KERNEL with INITRD
+# under QEMU, running JOB (check or demo, see scripts/guest/init), with a
+# hard TIMEOUT in seconds (default 240). Writes to LOGDIR:
+#   console.log  the kernel console      ktap.log  the job's output
+#   dmesg.log    the guest's dmesg       qemu.log  QEMU's own messages
+# Exits 0 when the guest finished its job and powered off, 1 otherwise.
+# TCG by default; KVM only when scripts/kvm-works.sh says it really works.
+
+set -u
+
+. "$(dirname "$0")/lib.sh"
+
+kernel=$1
+initrd=$2
+logdir=$3
+job=$4
+limit=${5:-240}
+
+mkdir -p "$logdir"
+rm -f "$logdir"/console.log "$logdir"/ktap.log "$logdir"/dmesg.log
+
+if [ -z "${MMLAB_ACCEL:-}" ]; then
+	if "$MMLAB_TOP/scripts/kvm-works.sh" "$kernel"; then
+		MMLAB_ACCEL=kvm
+	else
+		MMLAB_ACCEL=tcg
+	fi
+fi
+case $MMLAB_ACCEL in
+kvm) cpu=host ;;
+*) cpu=max ;;
+esac
+
+# panic_on_warn: a WARN ends the run; panic=-1 with -no-reboot: a panic
+# ends QEMU at once instead of hanging until the timeout.
+append="console=ttyS0 panic=-1 panic_on_warn=1 mmlab_job=$job"
+
+timeout -k 5 "$limit" qemu-system-x86_64 \
+	-accel "$MMLAB_ACCEL" -cpu "$cpu" -smp 2 -m 1G \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
+	-display none -no-reboot -monitor none \
+	-serial "file:$logdir/console.log" \
+	-serial "file:$logdir/ktap.log" \
+	-serial "file:$logdir/dmesg.log" \
+	${MMLAB_QEMU_ARGS:-} > "$logdir/qemu.log" 2>&1
+rc=$?
+
+echo "$MMLAB_ACCEL" > "$logdir/accel"
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "vm-run: guest did not finish within ${limit}s" >> "$logdir/qemu.log"
+fi
+grep -q '^MMLAB-DONE' "$logdir/ktap.log" 2>/dev/null

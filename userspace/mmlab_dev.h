@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the programs that drive an mmlab device. */
+#ifndef MMLAB_DEV_H
+#define MMLAB_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/mmlab.h>
+
+/* Fill @len bytes with a pattern that differs for each @seed and offset. */
+void pattern_fill(void *p, size_t len, uint32_t seed, off_t offset);
+
+/* Index of the first byte that differs from the pattern, or -1. */
+ssize_t pattern_check(const void *p, size_t len, uint32_t seed, off_t offset);
+
+/* MMLAB_IOC_INFO on @fd; false (errno set) on failure. */
+bool mmlab_info(int fd, struct mmlab_info *info);
+
+/* pread()/pwrite() all of @len bytes or fail. */
+bool pread_all(int fd, void *p, size_t len, off_t off);
+bool pwrite_all(int fd, const void *p, size_t len, off_t off);
+
+#endif /* MMLAB_DEV_H */
