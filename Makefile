@@ -7,8 +7,11 @@
 #   make W=1                            modules with extra warnings
 #   make clean
 
+# The scripts' targets find their own kernels: look for KDIR only to build.
+ifeq ($(filter deps demo check checkpatch,$(MAKECMDGOALS)),)
 KDIR ?= $(shell scripts/find-kdir.sh)
 KREL := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
+endif
 
 # Feature-probe results for KDIR, keyed by its release: see scripts/conftest.sh.
 CONFTEST_DIR := $(CURDIR)/.conftest/$(KREL)
