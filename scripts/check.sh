@@ -68,7 +68,7 @@ for series in $MMLAB_KERNELS; do
 	if [ $built -ne 0 ] || [ $userspace_ok -ne 0 ]; then
 		continue
 	fi
-	"$MMLAB_TOP/scripts/mkinitramfs.sh" "$out/modules" "$probes" \
+	"$MMLAB_TOP/scripts/mkinitramfs.sh" "$krel" "$out/modules" "$probes" \
 		"$out/initramfs.cpio"
 	host pack_initramfs $?
 

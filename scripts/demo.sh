@@ -3,7 +3,7 @@
 #
 # demo.sh: mmlab's main job ("make demo"). Installs what is missing, builds
 # the modules and tools for Debian's 6.12 kernel, boots it under QEMU,
-# loads mmlab, and prints what /dev/mmlab does: its mapping as
+# loads mmlab, and prints what each /dev/mmlab-<mode> does: its mapping as
 # /proc/self/maps and pagemap see it, and bytes crossing between mmap()
 # and read()/write(). Logs stay in out/<kernel-release>/demo/.
 
@@ -25,7 +25,7 @@ make -s -C "$MMLAB_TOP/userspace" OUT="$probes" > "$MMLAB_OUT/userspace.log" 2>&
 	die "userspace build failed; see $MMLAB_OUT/userspace.log"
 "$MMLAB_TOP/scripts/build-modules.sh" "$(kernel_headers "$krel")" "$out" ||
 	exit 1
-"$MMLAB_TOP/scripts/mkinitramfs.sh" "$out/modules" "$probes" \
+"$MMLAB_TOP/scripts/mkinitramfs.sh" "$krel" "$out/modules" "$probes" \
 	"$out/initramfs.cpio" || die "cannot pack the initramfs"
 
 echo "demo: booting $krel under QEMU"

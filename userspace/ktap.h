@@ -17,14 +17,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-struct ktap_case {
-	const char *name;
-	/* Returns 1 pass, 0 fail, -1 skip; prints diagnostics with ktap_diag(). */
-	int (*run)(void);
-};
-
+/* What a case returns to be reported as skipped, besides true or false. */
 #define KTAP_SKIP	(-1)
 
 #ifndef ARRAY_SIZE
@@ -54,32 +48,5 @@ static inline void ktap_diag(const char *fmt, ...)
 		}							\
 		__ok;							\
 	})
-
-/* Run every case and print KTAP; the exit status is 1 when any failed. */
-static inline int ktap_run(const struct ktap_case *cases, int n)
-{
-	int pass = 0, fail = 0, skip = 0;
-
-	printf("KTAP version 1\n1..%d\n", n);
-	fflush(stdout);
-	for (int i = 0; i < n; i++) {
-		int r = cases[i].run();
-
-		if (r == KTAP_SKIP) {
-			printf("ok %d %s # SKIP\n", i + 1, cases[i].name);
-			skip++;
-		} else if (r) {
-			printf("ok %d %s\n", i + 1, cases[i].name);
-			pass++;
-		} else {
-			printf("not ok %d %s\n", i + 1, cases[i].name);
-			fail++;
-		}
-		fflush(stdout);
-	}
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
-	       pass, fail, skip);
-	return fail ? EXIT_FAILURE : EXIT_SUCCESS;
-}
 
 #endif /* MMLAB_KTAP_H */

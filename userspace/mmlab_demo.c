@@ -1,85 +1,146 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmlab_demo: a short, human-readable tour of /dev/mmlab, printed by
- * "make demo". The probes (remap_test) are what assert; this only shows.
+ * mmlab_demo: a short, human-readable tour of the mmlab devices, printed
+ * by "make demo". The probes (mmap_modes_test) assert; this only shows.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "mmlab_dev.h"
+#include "modes.h"
 #include "procfs.h"
 
-static const char *dev_path = "/dev/mmlab";
+#define PAGES	32
 
-int main(int argc, char **argv)
+/* The VmFlags codes that tell the modes apart (Documentation/filesystems/proc.rst). */
+static void interesting_flags(const char *all, char *out, size_t len)
 {
-	static const char user_msg[] = "written by userspace through mmap()";
-	static const char kern_msg[] = "written by write() into the kernel buffer";
-	char line[512], flags[256], back[64] = "";
-	struct mmlab_info info;
-	struct utsname uts;
-	struct stat st;
-	size_t pages;
+	static const char * const codes[] = { "io", "pf", "mm", "dc", "de", "dd" };
+
+	out[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		if (vmflags_has(all, codes[i]))
+			snprintf(out + strlen(out), len - strlen(out), "%s ",
+				 codes[i]);
+}
+
+static void show_mode(const struct mode *m, long psize)
+{
+	static const char msg[] = "hello through mmap()";
+	struct mmlab_info before, after;
+	char path[64], flags[256], some[32], back[sizeof(msg)] = "";
+	const char *pagemap;
+	size_t len = PAGES * psize;
+	struct mmlab_page_pfn req = { .pgoff = 0 };
+	unsigned int sum = 0;
+	int64_t pfn;
 	char *p;
 	int fd;
 
-	if (argc > 1)
-		dev_path = argv[1];
-	uname(&uts);
-	fd = open(dev_path, O_RDWR);
-	if (fd < 0 || fstat(fd, &st) || !mmlab_info(fd, &info)) {
-		printf("%s: %s\n", dev_path, strerror(errno));
-		return 1;
+	snprintf(path, sizeof(path), "/dev/mmlab-%s", m->name);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || !mmlab_info(fd, &before)) {
+		printf("%-14s %s\n", m->name, strerror(errno));
+		return;
 	}
-	pages = info.size / info.page_size;
-	printf("mmlab demo on Linux %s\n\n", uts.release);
-	printf("%s: char device %u:%u, mode %04o, buffer of %llu bytes (%zu pages)\n",
-	       dev_path, major(st.st_rdev), minor(st.st_rdev),
-	       st.st_mode & 07777, (unsigned long long)info.size, pages);
-
-	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
-		printf("mmap: %s\n", strerror(errno));
-		return 1;
+		printf("%-14s mmap: %s\n", m->name, strerror(errno));
+		close(fd);
+		return;
 	}
-	maps_line(p, line, sizeof(line));
-	smaps_vmflags(p, flags, sizeof(flags));
-	printf("\nmmap(MAP_SHARED) of the whole buffer; /proc/self/maps says:\n  %s\n",
-	       line);
-	printf("  VmFlags:%s\n", flags);
-	printf("  (io VM_IO, pf VM_PFNMAP, de VM_DONTEXPAND, dd VM_DONTDUMP)\n");
+	smaps_field(p, "VmFlags", flags, sizeof(flags));
+	interesting_flags(flags, some, sizeof(some));
+	for (size_t off = 0; off < len; off += psize)
+		sum += __atomic_load_n(p + off, __ATOMIC_RELAXED);
+	mmlab_info(fd, &after);
 
-	p[0] = 1;
-	printf("\n/proc/self/pagemap after touching page 0: %s\n",
-	       pagemap_pfn(p) ? "present (unexpected)" :
-	       "not present: the page walker skips VM_PFNMAP vmas");
+	pfn = pagemap_pfn(p);
+	if (!pfn)
+		pagemap = "hidden (VM_PFNMAP)";
+	else if (ioctl(fd, MMLAB_IOC_PAGE_PFN, &req) == 0 && req.pfn == (uint64_t)pfn)
+		pagemap = "driver's own page";
+	else
+		pagemap = "NOT the driver's";
 
-	memcpy(p, user_msg, sizeof(user_msg));
-	pread(fd, back, sizeof(user_msg), 0);
-	printf("\nuserspace wrote at offset 0 through the mapping: \"%s\"\n", user_msg);
-	printf("the kernel's read() of offset 0 returns:         \"%s\"\n", back);
+	memcpy(p + psize, msg, sizeof(msg));
+	pread(fd, back, sizeof(msg), psize);
 
-	pwrite(fd, kern_msg, sizeof(kern_msg), info.page_size);
-	printf("\nwrite() put at offset %u:       \"%s\"\n", info.page_size, kern_msg);
-	printf("the mapping shows at that offset: \"%s\"\n", p + info.page_size);
+	printf("%-14s %-16s %5llu %9llu   %-19s %s%s\n", m->name, some,
+	       (unsigned long long)(after.faults - before.faults),
+	       (unsigned long long)(after.map_pages_calls -
+				    before.map_pages_calls),
+	       pagemap, strcmp(back, msg) ? "DIFFERS" : "same bytes",
+	       sum ? " (buffer not zeroed?)" : "");
+	munmap(p, len);
+	close(fd);
+}
 
-	mmlab_info(fd, &info);
-	printf("\nvmas holding the buffer while mapped: %u\n", info.live_vmas);
-	munmap(p, info.size);
-	mmlab_info(fd, &info);
-	printf("vmas holding the buffer after munmap: %u\n", info.live_vmas);
+static void show_dirty_tracking(long psize)
+{
+	uint64_t bits[16] = { 0 };
+	struct mmlab_dirty req = {
+		.bitmap = (uintptr_t)bits,
+		.nbits = sizeof(bits) * 8,
+		.flags = MMLAB_DIRTY_CLEAN,
+	};
+	int fd = open("/dev/mmlab-mkwrite", O_RDWR);
+	char *p;
 
-	p = mmap(NULL, info.page_size, PROT_READ, MAP_SHARED, fd, info.size);
-	printf("\nmmap at offset %llu (the buffer's end): %s\n",
-	       (unsigned long long)info.size,
+	if (fd < 0)
+		return;
+	p = mmap(NULL, PAGES * psize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || ioctl(fd, MMLAB_IOC_DIRTY, &req))
+		goto out;
+	p[3 * psize] = 1;
+	p[17 * psize] = 1;
+	p[17 * psize + 1] = 1;
+	memset(bits, 0, sizeof(bits));
+	if (ioctl(fd, MMLAB_IOC_DIRTY, &req))
+		goto out;
+	printf("\nmmlab-mkwrite: wrote to pages 3 and 17 (twice);\n");
+	printf("  page_mkwrite reported %u dirty pages:", req.ndirty);
+	for (int i = 0; i < PAGES; i++)
+		if (bits[i / 64] >> (i % 64) & 1)
+			printf(" %d", i);
+	printf("\n  and re-protected them: the next write to each is reported again.\n");
+	munmap(p, PAGES * psize);
+out:
+	close(fd);
+}
+
+int main(void)
+{
+	long psize = sysconf(_SC_PAGESIZE);
+	struct utsname uts;
+	void *p;
+	int fd;
+
+	uname(&uts);
+	printf("mmlab demo on Linux %s: one device per way to implement mmap()\n\n",
+	       uts.release);
+	printf("Each row maps %d pages MAP_SHARED, reads one byte of each, then writes\n"
+	       "through the mapping and reads the bytes back with read().\n\n", PAGES);
+	printf("%-14s %-16s %5s %9s   %-19s %s\n", "/dev/mmlab-", "VmFlags", "faults",
+	       "map_pages", "/proc/self/pagemap", "read() after a store");
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		show_mode(&modes[i], psize);
+	printf("\n(io VM_IO, pf VM_PFNMAP, mm VM_MIXEDMAP, dc VM_DONTCOPY,\n"
+	       " de VM_DONTEXPAND, dd VM_DONTDUMP)\n");
+
+	show_dirty_tracking(psize);
+
+	fd = open("/dev/mmlab-fault", O_RDWR);
+	p = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 1L << 40);
+	printf("\nmmap at offset 1 TiB, past the buffer's end: %s\n",
 	       p == MAP_FAILED ? strerror(errno) : "mapped (wrong!)");
 	close(fd);
 	return 0;

@@ -9,6 +9,7 @@
 
 ko=${1:-/lib/mmlab/mmlab.ko}
 bin=$(dirname "$0")
+modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page"
 n=0
 fails=0
 
@@ -28,25 +29,35 @@ loaded() {
 }
 
 echo "KTAP version 1"
-echo "1..6"
+echo "1..7"
 
-# The node hands out kernel memory: root only, like /dev/mem.
-mode=$(stat -c '%a %u' /dev/mmlab)
-[ "$mode" = "600 0" ]
-result device_node_root_only $? "/dev/mmlab mode and owner: $mode"
+# Every mode has its node, and each hands out kernel memory: root only,
+# like /dev/mem.
+status=0
+for mode in $modes; do
+	perm=$(stat -c '%a %u' /dev/mmlab-$mode 2>&1)
+	if [ "$perm" != "600 0" ]; then
+		echo "# /dev/mmlab-$mode mode and owner: $perm"
+		status=1
+	fi
+done
+result device_nodes_root_only $status
 
-if setpriv --reuid=65534 --regid=65534 --clear-groups \
-	cat /dev/mmlab > /dev/null 2>&1; then
-	result unprivileged_open_refused 1 "uid 65534 could read /dev/mmlab"
-else
-	result unprivileged_open_refused 0
-fi
+status=0
+for mode in $modes; do
+	if setpriv --reuid=65534 --regid=65534 --clear-groups \
+		cat /dev/mmlab-$mode > /dev/null 2>&1; then
+		echo "# uid 65534 could read /dev/mmlab-$mode"
+		status=1
+	fi
+done
+result unprivileged_open_refused $status
 
 # A vma holds its file, and the file holds the module: rmmod must fail
 # while a mapping lives, even with no file descriptor open.
 fifo=/tmp/hold.out
 rm -f "$fifo"
-"$bin/mmlab_hold" /dev/mmlab > "$fifo" 2>&1 &
+"$bin/mmlab_hold" /dev/mmlab-fault > "$fifo" 2>&1 &
 holder=$!
 i=0
 while ! grep -q mapped "$fifo" 2>/dev/null && [ $i -lt 100 ]; do
@@ -64,7 +75,7 @@ fi
 kill "$holder"
 wait "$holder" 2>/dev/null
 
-rmmod mmlab && ! loaded && [ ! -e /dev/mmlab ]
+rmmod mmlab && ! loaded && [ ! -e /dev/mmlab-fault ]
 result rmmod_after_munmap $? "rmmod after the mapping ended failed"
 
 # Bad sizes refuse to load, each with a message naming the parameter.
@@ -82,20 +93,40 @@ for bad in 0 12345 4198400 abc -4096 0x100000000; do
 done
 result bad_buf_size_refused $status
 
-# The smallest buffer remap_test accepts, 8 pages: it passes there too.
+# The smallest buffer the probes accept, 8 pages: they pass there too.
 status=1
 if insmod "$ko" buf_size=32768; then
 	size=$(cat /sys/module/mmlab/parameters/buf_size)
-	if [ "$size" = 32768 ] && "$bin/remap_test" > /tmp/remap_small.ktap; then
+	if [ "$size" = 32768 ] &&
+	   "$bin/mmap_modes_test" > /tmp/small.ktap 2>&1; then
 		status=0
 	else
-		echo "# buf_size reads $size; remap_test at 8 pages:"
-		sed 's/^/# /' /tmp/remap_small.ktap | grep -v '^# ok'
+		echo "# buf_size reads $size; mmap_modes_test at 8 pages:"
+		grep -v '^ok' /tmp/small.ktap | sed 's/^/# /'
 	fi
 	rmmod mmlab
 fi
-insmod "$ko"
 result small_buffer_works $status
+
+# Loading takes each device's buffer from free memory; unloading gives
+# every page back. The kernel's count, not the module's: free pages in the
+# buddy allocator (/proc/vmstat) plus those on the per-CPU lists
+# (/proc/zoneinfo), where freed pages wait before they are counted free.
+free_pages() {
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+	buddy=$(awk '$1 == "nr_free_pages" { print $2 }' /proc/vmstat)
+	echo $((buddy + pcp))
+}
+before=$(free_pages)
+insmod "$ko"
+loaded=$(free_pages)
+rmmod mmlab
+after=$(free_pages)
+# 10 devices of 1 MiB: at least 2560 pages taken, fewer than 128 kept.
+echo "# free pages: $before, loaded $loaded, unloaded $after"
+[ $((before - loaded)) -ge 2560 ] && [ $((before - after)) -lt 128 ]
+result unload_frees_every_buffer $?
+insmod "$ko"
 
 echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
 [ $fails -eq 0 ]

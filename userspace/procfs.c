@@ -39,9 +39,10 @@ bool maps_line(const void *addr, char *line, size_t len)
 	return found;
 }
 
-bool smaps_vmflags(const void *addr, char *flags, size_t len)
+bool smaps_field(const void *addr, const char *key, char *val, size_t len)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");
+	size_t klen = strlen(key);
 	bool inside = false, found = false;
 	char line[512];
 
@@ -56,15 +57,26 @@ bool smaps_vmflags(const void *addr, char *flags, size_t len)
 			inside = line_covers(line, (uintptr_t)addr);
 			continue;
 		}
-		if (inside && !strncmp(line, "VmFlags:", 8)) {
-			snprintf(flags, len, "%s", line + 8);
-			flags[strcspn(flags, "\n")] = '\0';
+		if (inside && !strncmp(line, key, klen) && line[klen] == ':') {
+			snprintf(val, len, "%s", line + klen + 1);
+			val[strcspn(val, "\n")] = '\0';
 			found = true;
 			break;
 		}
 	}
 	fclose(f);
 	return found;
+}
+
+long smaps_kb(const void *addr, const char *key)
+{
+	char val[64];
+	long kb;
+
+	if (!smaps_field(addr, key, val, sizeof(val)) ||
+	    sscanf(val, "%ld", &kb) != 1)
+		return -1;
+	return kb;
 }
 
 bool vmflags_has(const char *flags, const char *flag)
@@ -94,4 +106,42 @@ int64_t pagemap_pfn(const void *addr)
 	if (n != sizeof(entry))
 		return -1;
 	return (entry & PM_PRESENT) ? (int64_t)(entry & PM_PFN_MASK) : 0;
+}
+
+static long sum_field(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "r");
+	char line[256], name[64];
+	long val, sum = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %63s %ld", name, &val) == 2 &&
+		    !strcmp(name, key))
+			sum = (sum < 0 ? 0 : sum) + val;
+	}
+	fclose(f);
+	return sum;
+}
+
+long free_pages(void)
+{
+	long buddy = sum_field("/proc/vmstat", "nr_free_pages");
+	long pcp = sum_field("/proc/zoneinfo", "count:");
+
+	return buddy < 0 || pcp < 0 ? -1 : buddy + pcp;
+}
+
+long read_number(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long val = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
 }

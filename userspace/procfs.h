@@ -13,8 +13,14 @@
 /* Copy the /proc/self/maps line of the vma containing @addr into @line. */
 bool maps_line(const void *addr, char *line, size_t len);
 
-/* Copy the VmFlags field of /proc/self/smaps for that vma into @flags. */
-bool smaps_vmflags(const void *addr, char *flags, size_t len);
+/*
+ * Copy the value of field @key ("VmFlags", "Anonymous", ...) of the
+ * /proc/self/smaps entry of the vma containing @addr into @val.
+ */
+bool smaps_field(const void *addr, const char *key, char *val, size_t len);
+
+/* A "NNN kB" field of smaps, in kB, or -1. */
+long smaps_kb(const void *addr, const char *key);
 
 /* Does the space-separated VmFlags list @flags contain the two-letter @flag? */
 bool vmflags_has(const char *flags, const char *flag);
@@ -24,5 +30,15 @@ bool vmflags_has(const char *flags, const char *flag);
  * present, -1 on error. PFNs read as zero without CAP_SYS_ADMIN.
  */
 int64_t pagemap_pfn(const void *addr);
+
+/*
+ * Free pages as the kernel counts them: the buddy allocator's
+ * (nr_free_pages in /proc/vmstat) plus those waiting on the per-CPU lists
+ * ("count:" in /proc/zoneinfo), where freed pages go first. -1 on error.
+ */
+long free_pages(void);
+
+/* The first number in a file, or -1. */
+long read_number(const char *path);
 
 #endif /* MMLAB_PROCFS_H */

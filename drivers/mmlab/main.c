@@ -2,19 +2,21 @@
 /*
  * mmlab: memory-management lab devices.
  *
- * /dev/mmlab owns a physically contiguous buffer from the page allocator.
- * Userspace maps it with mmap() (remap_pfn_range(), see remap.c) and reads
- * or writes the same bytes through read() and write(), which copy through
- * the kernel's direct mapping of the buffer.
+ * One misc device per way of implementing mmap(), /dev/mmlab-<mode>, each
+ * with a buffer of buf_size bytes. Userspace maps the buffer and reads or
+ * writes the same bytes through read() and write(), which copy through the
+ * kernel's own mapping of it. See Documentation/mmap-modes.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mmlab.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "mmlab.h"
@@ -52,9 +54,22 @@ static const struct kernel_param_ops buf_size_ops = {
 };
 
 module_param_cb(buf_size, &buf_size_ops, &buf_size, 0444);
-MODULE_PARM_DESC(buf_size, "Buffer size in bytes: a multiple of the page size, at most 1024 pages (default 1 MiB)");
+MODULE_PARM_DESC(buf_size, "Buffer size of each device in bytes: a multiple of the page size, at most 1024 pages (default 1 MiB)");
 
-static struct mmlab_dev mmlab_remap_dev;
+static const struct mmlab_mode *const mmlab_modes[] = {
+	&mmlab_mode_remap,
+	&mmlab_mode_fault,
+	&mmlab_mode_faultaround,
+	&mmlab_mode_mkwrite,
+	&mmlab_mode_pfn,
+	&mmlab_mode_mixed,
+	&mmlab_mode_vmalloc,
+	&mmlab_mode_vmalloc_fault,
+	&mmlab_mode_insert,
+	&mmlab_mode_insert_page,
+};
+
+static struct mmlab_dev mmlab_devs[ARRAY_SIZE(mmlab_modes)];
 
 /* misc_open() leaves the struct miscdevice in file->private_data. */
 struct mmlab_dev *mmlab_file_dev(struct file *file)
@@ -62,6 +77,25 @@ struct mmlab_dev *mmlab_file_dev(struct file *file)
 	struct miscdevice *misc = file->private_data;
 
 	return container_of(misc, struct mmlab_dev, misc);
+}
+
+static int mmlab_open(struct inode *inode, struct file *file)
+{
+	struct mmlab_buffer *buf = mmlab_file_dev(file)->buf;
+
+	/*
+	 * Page-cache buffers: make the vmas of this file part of the buffer
+	 * inode's address_space, where filemap_map_pages() looks for pages
+	 * and folio_mkclean() for the PTEs that map them.
+	 */
+	if (buf->inode)
+		file->f_mapping = buf->inode->i_mapping;
+	return 0;
+}
+
+static int mmlab_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return mmlab_file_dev(file)->mode->mmap(file, vma);
 }
 
 static ssize_t mmlab_read(struct file *file, char __user *ubuf, size_t count,
@@ -89,77 +123,147 @@ static loff_t mmlab_llseek(struct file *file, loff_t offset, int whence)
 				 mmlab_file_dev(file)->buf->size);
 }
 
+static long mmlab_info_ioctl(struct mmlab_dev *dev, void __user *arg)
+{
+	struct mmlab_info info = {
+		.size = dev->buf->size,
+		.mmap_calls = atomic64_read(&dev->mmap_calls),
+		.faults = atomic64_read(&dev->faults),
+		.map_pages_calls = atomic64_read(&dev->map_pages_calls),
+		.mkwrite_calls = atomic64_read(&dev->mkwrite_calls),
+		.pages_allocated = mmlab_pages_allocated(),
+		.page_size = PAGE_SIZE,
+		.live_vmas = atomic_read(&dev->buf->live_vmas),
+	};
+
+	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/* PFNs are physical addresses: root only, as in /proc/self/pagemap. */
+static long mmlab_pfn_ioctl(struct mmlab_dev *dev, void __user *arg)
+{
+	struct mmlab_page_pfn req;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.pgoff >= dev->buf->npages)
+		return -EINVAL;
+	req.pfn = page_to_pfn(dev->buf->pages[req.pgoff]);
+	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
 static long mmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mmlab_dev *dev = mmlab_file_dev(file);
-	struct mmlab_info info = {};
+	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
 	case MMLAB_IOC_INFO:
-		info.size = dev->buf->size;
-		info.mmap_calls = atomic64_read(&dev->mmap_calls);
-		info.page_size = PAGE_SIZE;
-		info.live_vmas = atomic_read(&dev->buf->live_vmas);
-		if (copy_to_user((void __user *)arg, &info, sizeof(info)))
-			return -EFAULT;
-		return 0;
+		return mmlab_info_ioctl(dev, uarg);
+	case MMLAB_IOC_PAGE_PFN:
+		return mmlab_pfn_ioctl(dev, uarg);
+	case MMLAB_IOC_DIRTY:
+		return mmlab_dirty_ioctl(dev, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static const struct file_operations mmlab_remap_fops = {
+static const struct file_operations mmlab_fops = {
 	.owner = THIS_MODULE,
+	.open = mmlab_open,
 	.read = mmlab_read,
 	.write = mmlab_write,
 	.llseek = mmlab_llseek,
 	.unlocked_ioctl = mmlab_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.mmap = mmlab_remap_mmap,
+	.mmap = mmlab_mmap,
 };
 
-static int mmlab_dev_init(struct mmlab_dev *dev, const char *name,
-			  const struct file_operations *fops, size_t size)
+static int mmlab_dev_init(struct mmlab_dev *dev, const struct mmlab_mode *mode)
 {
 	int ret;
 
-	dev->buf = mmlab_buffer_alloc(size);
-	if (!dev->buf) {
-		pr_err("%s: cannot allocate %zu contiguous bytes\n", name, size);
-		return -ENOMEM;
-	}
-	atomic64_set(&dev->mmap_calls, 0);
-
-	dev->misc.minor = MISC_DYNAMIC_MINOR;
-	dev->misc.name = name;
-	dev->misc.fops = fops;
-	/* It hands out kernel memory: root only, as /dev/mem. */
-	dev->misc.mode = 0600;
-	ret = misc_register(&dev->misc);
-	if (ret) {
-		mmlab_buffer_put(dev->buf);
+	dev->mode = mode;
+	dev->buf = mmlab_buffer_alloc(mode->kind, buf_size);
+	if (IS_ERR(dev->buf)) {
+		ret = PTR_ERR(dev->buf);
+		pr_err("mmlab-%s: cannot allocate %lu bytes: %d\n", mode->name,
+		       buf_size, ret);
+		dev->buf = NULL;
 		return ret;
 	}
+
+	dev->misc.minor = MISC_DYNAMIC_MINOR;
+	dev->misc.name = kasprintf(GFP_KERNEL, "mmlab-%s", mode->name);
+	dev->misc.fops = &mmlab_fops;
+	/* It hands out kernel memory: root only, as /dev/mem. */
+	dev->misc.mode = 0600;
+	if (!dev->misc.name) {
+		ret = -ENOMEM;
+		goto err_buf;
+	}
+	ret = misc_register(&dev->misc);
+	if (ret)
+		goto err_name;
+	mmlab_debugfs_add(dev);
 	return 0;
+
+err_name:
+	kfree(dev->misc.name);
+err_buf:
+	mmlab_buffer_put(dev->buf);
+	dev->buf = NULL;
+	return ret;
 }
 
 static void mmlab_dev_exit(struct mmlab_dev *dev)
 {
+	if (!dev->buf)
+		return;
 	misc_deregister(&dev->misc);
+	kfree(dev->misc.name);
 	/* No vma can remain: each holds the file, and so this module. */
 	mmlab_buffer_put(dev->buf);
 }
 
+static void mmlab_exit_devs(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(mmlab_devs) - 1; i >= 0; i--)
+		mmlab_dev_exit(&mmlab_devs[i]);
+}
+
 static int __init mmlab_init(void)
 {
-	return mmlab_dev_init(&mmlab_remap_dev, "mmlab", &mmlab_remap_fops,
-			      buf_size);
+	unsigned int i;
+	int ret;
+
+	ret = mmlab_pagecache_init();
+	if (ret)
+		return ret;
+	mmlab_debugfs_init();
+	for (i = 0; i < ARRAY_SIZE(mmlab_modes); i++) {
+		ret = mmlab_dev_init(&mmlab_devs[i], mmlab_modes[i]);
+		if (ret) {
+			mmlab_exit_devs();
+			mmlab_debugfs_exit();
+			mmlab_pagecache_exit();
+			return ret;
+		}
+	}
+	return 0;
 }
 module_init(mmlab_init);
 
 static void __exit mmlab_exit(void)
 {
-	mmlab_dev_exit(&mmlab_remap_dev);
+	mmlab_exit_devs();
+	mmlab_debugfs_exit();
+	mmlab_pagecache_exit();
 }
 module_exit(mmlab_exit);
 

@@ -10,32 +10,61 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 
+struct dentry;
+
+/**
+ * enum mmlab_buffer_kind - where a buffer's memory comes from
+ * @MMLAB_BUF_CONTIG: one physically contiguous block, alloc_pages_exact()
+ * @MMLAB_BUF_PAGES: order-0 pages allocated one by one, vmap()ed for the
+ *	kernel's own view
+ * @MMLAB_BUF_VMALLOC: vmalloc_user(), which may be mapped to userspace
+ * @MMLAB_BUF_PAGECACHE: order-0 pages in the page cache of an inode of
+ *	mmlab's own, so that the core's page-cache helpers (filemap_map_pages(),
+ *	folio_mkclean()) work on them
+ */
+enum mmlab_buffer_kind {
+	MMLAB_BUF_CONTIG,
+	MMLAB_BUF_PAGES,
+	MMLAB_BUF_VMALLOC,
+	MMLAB_BUF_PAGECACHE,
+};
+
 /**
  * struct mmlab_buffer - memory behind an mmlab device
  * @ref: one reference for the device, one for each vma mapping the buffer
- * @vaddr: kernel (direct-map) address of the first byte
+ * @kind: where the memory comes from
  * @size: size in bytes, a multiple of PAGE_SIZE
+ * @npages: size in pages
+ * @vaddr: a kernel mapping of the whole buffer, for read() and write()
+ * @pages: page @i of the buffer, for every kind
+ * @inode: %MMLAB_BUF_PAGECACHE: the inode whose page cache holds @pages
+ * @dirty: %MMLAB_BUF_PAGECACHE: pages written since they were last cleaned,
+ *	as far as a mode with vm_ops->page_mkwrite (mkwrite) tracks them
  * @live_vmas: vmas holding a reference; reported to userspace
  *
- * The buffer is physically contiguous memory from the page allocator,
- * split into independently refcounted order-0 pages (alloc_pages_exact()).
- * It is freed on the last kref_put(), never while a vma still maps it.
+ * Freed on the last kref_put(), never while a vma still maps it.
  */
 struct mmlab_buffer {
 	struct kref ref;
-	void *vaddr;
+	enum mmlab_buffer_kind kind;
 	size_t size;
+	unsigned long npages;
+	void *vaddr;
+	struct page **pages;
+	struct inode *inode;
+	unsigned long *dirty;
 	atomic_t live_vmas;
 };
 
-struct mmlab_buffer *mmlab_buffer_alloc(size_t size);
+struct mmlab_buffer *mmlab_buffer_alloc(enum mmlab_buffer_kind kind,
+					size_t size);
 void mmlab_buffer_get(struct mmlab_buffer *buf);
 void mmlab_buffer_put(struct mmlab_buffer *buf);
+long mmlab_pages_allocated(void);
 
-static inline unsigned long mmlab_buffer_pages(const struct mmlab_buffer *buf)
-{
-	return buf->size >> PAGE_SHIFT;
-}
+int mmlab_pagecache_init(void);
+void mmlab_pagecache_exit(void);
+struct inode *mmlab_pagecache_inode(void);
 
 /**
  * mmlab_range_ok() - may @pages pages starting at page @pgoff be mapped?
@@ -53,20 +82,80 @@ static inline bool mmlab_range_ok(unsigned long pgoff, unsigned long pages,
 	return pgoff < npages && pages <= npages - pgoff;
 }
 
+struct mmlab_dev;
+
+/**
+ * struct mmlab_mode - one way of implementing mmap()
+ * @name: the device node is /dev/mmlab-@name
+ * @kind: the buffer it maps
+ * @mmap: the file_operations ->mmap
+ */
+struct mmlab_mode {
+	const char *name;
+	enum mmlab_buffer_kind kind;
+	int (*mmap)(struct file *file, struct vm_area_struct *vma);
+};
+
 /**
  * struct mmlab_dev - one mmlab device node
- * @misc: the character device; its fops select the mmap implementation
+ * @misc: the character device
+ * @mode: how it maps its buffer
  * @buf: the buffer behind read(), write() and mmap()
+ * @debugfs: its counters file
  * @mmap_calls: successful mmap() calls
+ * @faults: vm_ops->fault calls that produced a page or a PTE
+ * @map_pages_calls: vm_ops->map_pages calls
+ * @mkwrite_calls: vm_ops->page_mkwrite calls
  */
 struct mmlab_dev {
 	struct miscdevice misc;
+	const struct mmlab_mode *mode;
 	struct mmlab_buffer *buf;
+	struct dentry *debugfs;
 	atomic64_t mmap_calls;
+	atomic64_t faults;
+	atomic64_t map_pages_calls;
+	atomic64_t mkwrite_calls;
 };
 
 struct mmlab_dev *mmlab_file_dev(struct file *file);
 
-int mmlab_remap_mmap(struct file *file, struct vm_area_struct *vma);
+/* The mmap() steps every mode shares: see vma.c. */
+#define MMLAB_MAP_PRIVATE_OK	BIT(0)
+int mmlab_mmap_prepare(struct file *file, struct vm_area_struct *vma,
+		       unsigned int how);
+void mmlab_mmap_commit(struct file *file, struct vm_area_struct *vma,
+		       const struct vm_operations_struct *vm_ops);
+void mmlab_vm_open(struct vm_area_struct *vma);
+void mmlab_vm_close(struct vm_area_struct *vma);
+
+vm_fault_t mmlab_fault(struct vm_fault *vmf);
+
+static inline struct mmlab_buffer *mmlab_vma_buffer(struct vm_area_struct *vma)
+{
+	return vma->vm_private_data;
+}
+
+static inline struct mmlab_dev *mmlab_vma_dev(struct vm_area_struct *vma)
+{
+	return mmlab_file_dev(vma->vm_file);
+}
+
+extern const struct mmlab_mode mmlab_mode_remap;
+extern const struct mmlab_mode mmlab_mode_fault;
+extern const struct mmlab_mode mmlab_mode_faultaround;
+extern const struct mmlab_mode mmlab_mode_mkwrite;
+extern const struct mmlab_mode mmlab_mode_pfn;
+extern const struct mmlab_mode mmlab_mode_mixed;
+extern const struct mmlab_mode mmlab_mode_vmalloc;
+extern const struct mmlab_mode mmlab_mode_vmalloc_fault;
+extern const struct mmlab_mode mmlab_mode_insert;
+extern const struct mmlab_mode mmlab_mode_insert_page;
+
+long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg);
+
+void mmlab_debugfs_init(void);
+void mmlab_debugfs_add(struct mmlab_dev *dev);
+void mmlab_debugfs_exit(void);
 
 #endif /* _MMLAB_H */

@@ -2,13 +2,12 @@
 /*
  * mmlab: memory-management lab devices, userspace interface.
  *
- * Each mmlab device owns a buffer of kernel memory that userspace reaches
- * two ways: through mmap() of the device node, and through read()/write()
- * (pread()/pwrite()) at a byte offset into the same buffer. The second path
- * copies through the kernel's own mapping of the buffer, so comparing the
- * two shows that a user mapping and the kernel see the same bytes.
- *
- * See Documentation/remap-device.rst.
+ * Each mmlab device, /dev/mmlab-<mode>, owns a buffer of kernel memory and
+ * implements mmap() in its own way (see Documentation/mmap-modes.rst).
+ * Userspace reaches the buffer two ways: through mmap(), and through
+ * read()/write() (pread()/pwrite()) at a byte offset, which copy through
+ * the kernel's own mapping of the buffer. Comparing the two shows that a
+ * user mapping and the kernel see the same bytes.
  */
 #ifndef _UAPI_LINUX_MMLAB_H
 #define _UAPI_LINUX_MMLAB_H
@@ -19,17 +18,57 @@
 /**
  * struct mmlab_info - state of an mmlab device, returned by %MMLAB_IOC_INFO
  * @size: size of the device's buffer in bytes, a multiple of @page_size
- * @mmap_calls: successful mmap() calls on the device since it was created
+ * @mmap_calls: successful mmap() calls on the device
+ * @faults: calls of the device's vm_ops->fault that returned a page or
+ *	installed a PTE
+ * @map_pages_calls: calls of vm_ops->map_pages (fault-around)
+ * @mkwrite_calls: calls of vm_ops->page_mkwrite (first write to a clean page)
+ * @pages_allocated: pages held by the buffers of every mmlab device
  * @page_size: PAGE_SIZE of the running kernel
  * @live_vmas: vmas that hold a reference on the buffer right now; a vma
  *	split by munmap() or duplicated by fork() counts once per piece
+ *
+ * Counters count from the device's creation; callers compare differences.
  */
 struct mmlab_info {
 	__u64 size;
 	__u64 mmap_calls;
+	__u64 faults;
+	__u64 map_pages_calls;
+	__u64 mkwrite_calls;
+	__u64 pages_allocated;
 	__u32 page_size;
 	__u32 live_vmas;
 };
+
+/**
+ * struct mmlab_page_pfn - physical page behind one page of the buffer
+ * @pgoff: in: page index in the buffer
+ * @pfn: out: page frame number of that page
+ */
+struct mmlab_page_pfn {
+	__u64 pgoff;
+	__u64 pfn;
+};
+
+/**
+ * struct mmlab_dirty - pages written through shared mappings
+ * @bitmap: user pointer to an array of __u64; bit N of word N / 64 is set
+ *	when page N was written since it was last cleaned
+ * @nbits: number of bits @bitmap holds; at least the buffer's pages
+ * @flags: %MMLAB_DIRTY_CLEAN to write-protect the pages reported and
+ *	clear their bits, so that the next write is reported again
+ * @ndirty: out: number of bits set in @bitmap
+ */
+struct mmlab_dirty {
+	__u64 bitmap;
+	__u32 nbits;
+	__u32 flags;
+	__u32 ndirty;
+	__u32 reserved;
+};
+
+#define MMLAB_DIRTY_CLEAN	(1U << 0)
 
 #define MMLAB_IOC_MAGIC		0xb9
 
@@ -37,8 +76,25 @@ struct mmlab_info {
  * define MMLAB_IOC_INFO - read the device's &struct mmlab_info
  *
  * Fails with %EFAULT when the argument does not point to writable memory.
- * Unknown commands fail with %ENOTTY.
+ * Unknown commands fail with %ENOTTY on every mmlab ioctl.
  */
 #define MMLAB_IOC_INFO		_IOR(MMLAB_IOC_MAGIC, 0x00, struct mmlab_info)
+
+/**
+ * define MMLAB_IOC_PAGE_PFN - look up the PFN of one buffer page
+ *
+ * Needs %CAP_SYS_ADMIN, as PFNs in /proc/self/pagemap do (%EPERM);
+ * a @pgoff outside the buffer fails with %EINVAL.
+ */
+#define MMLAB_IOC_PAGE_PFN	_IOWR(MMLAB_IOC_MAGIC, 0x01, struct mmlab_page_pfn)
+
+/**
+ * define MMLAB_IOC_DIRTY - read, and optionally clean, the dirty bitmap
+ *
+ * Only devices with vm_ops->page_mkwrite track writes (mmlab-mkwrite);
+ * others fail with %ENOTTY. A too small @nbits or unknown @flags fail with
+ * %EINVAL.
+ */
+#define MMLAB_IOC_DIRTY		_IOWR(MMLAB_IOC_MAGIC, 0x02, struct mmlab_dirty)
 
 #endif /* _UAPI_LINUX_MMLAB_H */

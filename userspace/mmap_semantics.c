@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * remap_test: probes for /dev/mmlab, the remap_pfn_range() device
- * (drivers/mmlab/remap.c). Prints KTAP; run as root.
- *
- * Every case compares the mapping with an independent view of the same
- * buffer: read()/write() through the kernel's direct map, another process's
- * mapping, or the kernel's own /proc/self/{maps,smaps,pagemap}.
+ * mmap_modes_test cases about what every mapping must get right, whatever
+ * backs it: bounds, vm_flags, MAP_PRIVATE, lifetime, sharing, and the
+ * read()/write()/ioctl() interface. Each compares the mapping with an
+ * independent view of the same buffer: read()/write() through the kernel's
+ * own mapping, another process's mapping, /proc/self/{maps,smaps,pagemap}.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,37 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ktap.h"
-#include "mmlab_dev.h"
+#include "probe.h"
 #include "procfs.h"
-
-static const char *dev_path = "/dev/mmlab";
-static size_t psize;
-static size_t bufsize;
-
-static int dev_open(int flags)
-{
-	int fd = open(dev_path, flags);
-
-	if (fd < 0)
-		ktap_diag("open %s: %s", dev_path, strerror(errno));
-	return fd;
-}
-
-static void *map(int fd, size_t len, int prot, int flags, off_t off)
-{
-	return mmap(NULL, len, prot, flags, fd, off);
-}
-
-static void *map_shared(int fd, size_t len, off_t off)
-{
-	void *p = map(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, off);
-
-	if (p == MAP_FAILED)
-		ktap_diag("mmap len %zu off %lld: %s", len, (long long)off,
-			  strerror(errno));
-	return p;
-}
 
 /*
  * Bytes stored through a mapping of [off, off + len) are what read() finds
@@ -97,22 +67,6 @@ static int round_trip_at_page_offset(void)
 	return round_trip(3 * psize, 2 * psize, 3);
 }
 
-static bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
-		      int want_errno)
-{
-	void *p = map(fd, len, prot, flags, off);
-	int err = errno;
-
-	if (p != MAP_FAILED) {
-		ktap_diag("mmap len %#zx off %#llx succeeded", len,
-			  (unsigned long long)off);
-		munmap(p, len);
-		return false;
-	}
-	return KTAP_EXPECT(err == want_errno, "mmap len %#zx off %#llx: %s",
-			   len, (unsigned long long)off, strerror(err));
-}
-
 /* Offsets and lengths beyond the buffer are refused with EINVAL. */
 static int bounds_einval(void)
 {
@@ -133,7 +87,7 @@ static int bounds_einval(void)
 /*
  * The largest page offset the core lets through for a device (it caps
  * offset + length at MAX_LFS_FILESIZE, in file_mmap_ok()): only the
- * driver's own check stands between it and a PFN far beyond the buffer,
+ * driver's own check stands between it and memory far beyond the buffer,
  * as in CVE-2013-2596 (fb_mmap), whose check overflowed.
  */
 static int huge_offset_einval(void)
@@ -160,6 +114,70 @@ static int private_refused(void)
 	ok = map_fails(fd, psize, 0, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 		       EINVAL);
 	ok &= map_fails(fd, psize, 0, PROT_READ, MAP_PRIVATE, EINVAL);
+	close(fd);
+	return ok;
+}
+
+static bool pfn_mode(const struct mode *m)
+{
+	return has(m, M_PFNMAP);
+}
+
+static bool page_mode(const struct mode *m)
+{
+	return !has(m, M_PFNMAP);
+}
+
+/*
+ * MAP_PRIVATE of page-backed modes: reads see the device's pages, the first
+ * write gives the writer an anonymous copy (smaps: Anonymous,
+ * Private_Dirty; pagemap: another PFN) and the device's page is unchanged.
+ */
+static int private_copy_on_write(void)
+{
+	size_t len = 4 * psize;
+	int fd = dev_open(O_RDWR);
+	char *buf = malloc(len);
+	char *shared = MAP_FAILED, *priv = MAP_FAILED;
+	bool ok = false;
+	long kb;
+
+	if (fd < 0 || !buf)
+		goto out;
+	pattern_fill(buf, len, 10, 0);
+	shared = map_shared(fd, len, 0);
+	priv = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (!KTAP_EXPECT(priv != MAP_FAILED, "MAP_PRIVATE: %m") ||
+	    shared == MAP_FAILED || !pwrite_all(fd, buf, len, 0))
+		goto out;
+	ok = KTAP_EXPECT(pattern_check(priv, len, 10, 0) < 0,
+			 "a private read does not see the device");
+	pattern_fill(priv, len, 11, 0);
+	ok &= KTAP_EXPECT(pattern_check(priv, len, 11, 0) < 0,
+			  "private writes lost");
+	ok &= KTAP_EXPECT(pread_all(fd, buf, len, 0) &&
+			  pattern_check(buf, len, 10, 0) < 0,
+			  "a private write reached the device at byte %zd",
+			  pattern_check(buf, len, 10, 0));
+	ok &= KTAP_EXPECT(pattern_check(shared, len, 10, 0) < 0,
+			  "a private write reached a shared mapping");
+	kb = smaps_kb(priv, "Anonymous");
+	ok &= KTAP_EXPECT(kb >= (long)(len / 1024), "Anonymous: %ld kB", kb);
+	kb = smaps_kb(priv, "Private_Dirty");
+	ok &= KTAP_EXPECT(kb >= (long)(len / 1024), "Private_Dirty: %ld kB", kb);
+	for (size_t i = 0; ok && i < len / psize; i++) {
+		int64_t pfn = pagemap_pfn(priv + i * psize);
+
+		ok = KTAP_EXPECT(pfn > 0 && pfn != driver_pfn(fd, i),
+				 "page %zu: private PFN %#llx, device's %#llx",
+				 i, (long long)pfn, (long long)driver_pfn(fd, i));
+	}
+out:
+	if (priv != MAP_FAILED)
+		munmap(priv, len);
+	if (shared != MAP_FAILED)
+		munmap(shared, len);
+	free(buf);
 	close(fd);
 	return ok;
 }
@@ -220,9 +238,9 @@ out:
 /* Two processes, each with its own open() and mmap(), share the bytes. */
 static int shared_between_processes(void)
 {
-	int to_child[2], to_parent[2], status;
+	int to_child[2], to_parent[2], status = -1;
 	bool ok = false;
-	char token;
+	char token = 0;
 	pid_t pid;
 	int fd;
 	char *p;
@@ -282,7 +300,7 @@ static int readonly_open_stays_readonly(void)
 		return false;
 	ok = map_fails(fd, psize, 0, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       EACCES);
-	p = map(fd, psize, PROT_READ, MAP_SHARED, 0);
+	p = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 0);
 	ok &= KTAP_EXPECT(p != MAP_FAILED, "read-only mmap: %m");
 	if (p != MAP_FAILED) {
 		ok &= KTAP_EXPECT(mprotect(p, psize, PROT_READ | PROT_WRITE) &&
@@ -293,23 +311,17 @@ static int readonly_open_stays_readonly(void)
 	return ok;
 }
 
-static int live_vmas(int fd)
-{
-	struct mmlab_info info;
-
-	return mmlab_info(fd, &info) ? (int)info.live_vmas : -1;
-}
-
 /*
  * vm_ops->open/close keep one buffer reference per vma: a split vma counts
- * twice, a fork()ed child's copies count too, and every count returns to
- * its baseline once the vmas are gone.
+ * twice, a fork()ed child's copies count too (unless VM_DONTCOPY), and
+ * every count returns to its baseline once the vmas are gone.
  */
 static int vma_references_counted(void)
 {
+	int copies = has(cur, M_DONTCOPY) ? 0 : 2;
 	struct mmlab_info before, after;
 	int fd = dev_open(O_RDWR);
-	int base, status, pipefd[2];
+	int base, status, in_child = -1, pipefd[2];
 	bool ok = false;
 	char *p;
 	pid_t pid;
@@ -342,15 +354,10 @@ static int vma_references_counted(void)
 		_exit(write(pipefd[1], &n, sizeof(n)) == sizeof(n) ? 0 : 1);
 	}
 	waitpid(pid, &status, 0);
-	{
-		int in_child = -1;
-
-		if (read(pipefd[0], &in_child, sizeof(in_child)) != sizeof(in_child))
-			in_child = -1;
-		ok &= KTAP_EXPECT(in_child == base + 4,
-				  "in a forked child: %d, base %d", in_child,
-				  base);
-	}
+	if (read(pipefd[0], &in_child, sizeof(in_child)) != sizeof(in_child))
+		in_child = -1;
+	ok &= KTAP_EXPECT(in_child == base + 2 + copies,
+			  "in a forked child: %d, base %d", in_child, base);
 	ok &= KTAP_EXPECT(live_vmas(fd) == base + 2,
 			  "after the child exited: %d, base %d",
 			  live_vmas(fd), base);
@@ -366,11 +373,59 @@ out:
 	return ok;
 }
 
-/* /proc/self/maps names the device; smaps shows the vm_flags the mode sets. */
-static int vma_as_proc_shows_it(void)
+/* A child sees the parent's mapping and bytes, unless VM_DONTCOPY. */
+static int fork_inheritance(void)
 {
-	static const char * const want[] = { "io", "pf", "de", "dd", "sh" };
-	char line[512], flags[256];
+	int fd = dev_open(O_RDWR);
+	bool ok = false;
+	int status = -1;
+	char *p;
+	pid_t pid;
+
+	if (fd < 0)
+		return false;
+	p = map_shared(fd, psize, 0);
+	if (p == MAP_FAILED)
+		goto out;
+	pattern_fill(p, psize, 12, 0);
+	pid = fork();
+	if (pid == 0) {
+		char line[512];
+
+		if (has(cur, M_DONTCOPY))
+			_exit(maps_line(p, line, sizeof(line)) ? 1 : 0);
+		_exit(pattern_check(p, psize, 12, 0) < 0 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	ok = KTAP_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			 has(cur, M_DONTCOPY) ?
+			 "VM_DONTCOPY vma present in the child (status %#x)" :
+			 "child lacks the parent's bytes (status %#x)", status);
+	if (has(cur, M_DONTCOPY))
+		ok &= KTAP_EXPECT(madvise(p, psize, MADV_DOFORK) &&
+				  errno == EINVAL,
+				  "MADV_DOFORK on a VM_IO vma: %m");
+	munmap(p, psize);
+out:
+	close(fd);
+	return ok;
+}
+
+/*
+ * /proc/self/maps names the device, which names the mode; smaps shows
+ * exactly the vm_flags the mode must set, and none it must not.
+ */
+static int vm_flags_in_smaps(void)
+{
+	static const struct {
+		const char *code;
+		unsigned int mode_flag;	/* 0: every mode */
+	} flags[] = {
+		{ "de", 0 }, { "dd", 0 }, { "sh", 0 },
+		{ "pf", M_PFNMAP }, { "io", M_IO }, { "mm", M_MIXEDMAP },
+		{ "dc", M_DONTCOPY },
+	};
+	char line[512], vmflags[256];
 	int fd = dev_open(O_RDWR);
 	bool ok = false;
 	char *p;
@@ -383,46 +438,18 @@ static int vma_as_proc_shows_it(void)
 	ok = KTAP_EXPECT(maps_line(p, line, sizeof(line)), "no maps line");
 	ok = ok && KTAP_EXPECT(strstr(line, dev_path) && strstr(line, "rw-s"),
 			       "maps: %s", line);
-	ok = ok && KTAP_EXPECT(smaps_vmflags(p, flags, sizeof(flags)),
-			       "no VmFlags");
-	for (size_t i = 0; ok && i < ARRAY_SIZE(want); i++)
-		ok = KTAP_EXPECT(vmflags_has(flags, want[i]),
-				 "VmFlags lack %s: %s", want[i], flags);
-	if (ok)
-		ktap_diag("maps: %s", line);
-	munmap(p, psize);
-out:
-	close(fd);
-	return ok;
-}
+	ok = ok && KTAP_EXPECT(smaps_field(p, "VmFlags", vmflags,
+					   sizeof(vmflags)), "no VmFlags");
+	for (size_t i = 0; ok && i < ARRAY_SIZE(flags); i++) {
+		bool want = !flags[i].mode_flag || has(cur, flags[i].mode_flag);
 
-/*
- * The page walker behind /proc/self/pagemap skips VM_PFNMAP vmas
- * (walk_page_test()): every page reads as not present, even once touched.
- * The kernel's own confirmation that the mapping is raw PFNs, not pages.
- */
-static int pagemap_skips_pfnmap(void)
-{
-	size_t pages = bufsize / psize;
-	int fd = dev_open(O_RDWR);
-	bool ok = false;
-	char *p;
-
-	if (fd < 0)
-		return false;
-	p = map_shared(fd, bufsize, 0);
-	if (p == MAP_FAILED)
-		goto out;
-	ok = true;
-	for (size_t i = 0; ok && i < pages; i++) {
-		int64_t pfn;
-
-		p[i * psize] = 1;
-		pfn = pagemap_pfn(p + i * psize);
-		ok = KTAP_EXPECT(pfn == 0, "page %zu: pagemap PFN %#llx", i,
-				 (long long)pfn);
+		ok = KTAP_EXPECT(vmflags_has(vmflags, flags[i].code) == want,
+				 "VmFlags%s %s %s", vmflags,
+				 want ? "lack" : "have", flags[i].code);
 	}
-	munmap(p, bufsize);
+	if (ok)
+		ktap_diag("%s: VmFlags:%s", cur->name, vmflags);
+	munmap(p, psize);
 out:
 	close(fd);
 	return ok;
@@ -446,8 +473,8 @@ static int read_write_edges(void)
 	n = pwrite(fd, buf, 2 * psize, bufsize - psize);
 	ok &= KTAP_EXPECT(n == (ssize_t)psize, "write across the end: %zd", n);
 	n = pread(fd, (void *)16, psize, 0);
-	ok &= KTAP_EXPECT(n < 0 && errno == EFAULT, "read to a bad pointer: %zd, %m",
-			  n);
+	ok &= KTAP_EXPECT(n < 0 && errno == EFAULT,
+			  "read to a bad pointer: %zd, %m", n);
 	n = pwrite(fd, (void *)16, psize, 0);
 	ok &= KTAP_EXPECT(n < 0 && errno == EFAULT,
 			  "write from a bad pointer: %zd, %m", n);
@@ -459,74 +486,81 @@ out:
 	return ok;
 }
 
-/* MMLAB_IOC_INFO agrees with the module parameter; bad calls fail cleanly. */
-static int info_ioctl(void)
+/* The ioctls agree with the module parameter and fail cleanly. */
+static int ioctls(void)
 {
+	struct mmlab_page_pfn req = { .pgoff = bufsize / psize };
+	struct mmlab_dirty dirty = { 0 };
 	int fd = dev_open(O_RDWR);
 	struct mmlab_info info;
-	unsigned long param = 0;
-	bool ok = false;
-	FILE *f;
+	long param;
+	bool ok;
 
 	if (fd < 0)
 		return false;
-	f = fopen("/sys/module/mmlab/parameters/buf_size", "r");
-	if (!KTAP_EXPECT(f && fscanf(f, "%lu", &param) == 1, "buf_size: %m"))
-		goto out;
+	param = read_number("/sys/module/mmlab/parameters/buf_size");
 	ok = KTAP_EXPECT(mmlab_info(fd, &info), "MMLAB_IOC_INFO: %m");
-	ok = ok && KTAP_EXPECT(info.size == param && info.size == bufsize,
-			       "size %llu, buf_size %lu",
-			       (unsigned long long)info.size, param);
-	ok = ok && KTAP_EXPECT(info.page_size == psize, "page_size %u",
+	ok = ok && KTAP_EXPECT(info.size == (uint64_t)param &&
+			       info.page_size == psize,
+			       "size %llu, buf_size %ld, page_size %u",
+			       (unsigned long long)info.size, param,
 			       info.page_size);
 	ok &= KTAP_EXPECT(ioctl(fd, MMLAB_IOC_INFO, (void *)16) < 0 &&
-			  errno == EFAULT, "bad pointer: %m");
+			  errno == EFAULT, "INFO to a bad pointer: %m");
 	ok &= KTAP_EXPECT(ioctl(fd, _IO(MMLAB_IOC_MAGIC, 0x7f), 0) < 0 &&
 			  errno == ENOTTY, "unknown command: %m");
-out:
-	if (f)
-		fclose(f);
+	ok &= KTAP_EXPECT(ioctl(fd, MMLAB_IOC_PAGE_PFN, &req) < 0 &&
+			  errno == EINVAL, "PFN of the page past the end: %m");
+	if (!has(cur, M_MKWRITE))
+		ok &= KTAP_EXPECT(ioctl(fd, MMLAB_IOC_DIRTY, &dirty) < 0 &&
+				  errno == ENOTTY, "DIRTY without mkwrite: %m");
 	close(fd);
 	return ok;
 }
 
-static const struct ktap_case cases[] = {
+/* PFNs are physical addresses: without CAP_SYS_ADMIN, EPERM. */
+static int pfn_ioctl_needs_cap_sys_admin(void)
+{
+	int fd = dev_open(O_RDWR);
+	int status = -1;
+	bool ok;
+	pid_t pid;
+
+	if (fd < 0)
+		return false;
+	ok = KTAP_EXPECT(driver_pfn(fd, 0) > 0, "as root: %m");
+	pid = fork();
+	if (pid == 0) {
+		/* Dropping every uid 0 drops the capabilities too. */
+		if (setresuid(65534, 65534, 65534))
+			_exit(2);
+		_exit(driver_pfn(fd, 0) < 0 && errno == EPERM ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	ok &= KTAP_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "unprivileged MMLAB_IOC_PAGE_PFN (status %#x)",
+			  status);
+	close(fd);
+	return ok;
+}
+
+const struct probe_case semantic_cases[] = {
 	{ "round_trip_whole_buffer", round_trip_whole_buffer },
 	{ "round_trip_at_page_offset", round_trip_at_page_offset },
 	{ "bounds_einval", bounds_einval },
 	{ "huge_offset_einval", huge_offset_einval },
-	{ "private_refused", private_refused },
+	{ "private_refused", private_refused, pfn_mode },
+	{ "private_copy_on_write", private_copy_on_write, page_mode },
 	{ "mremap_growth_refused", mremap_growth_refused },
 	{ "mapping_outlives_close", mapping_outlives_close },
 	{ "shared_between_processes", shared_between_processes },
 	{ "readonly_open_stays_readonly", readonly_open_stays_readonly },
 	{ "vma_references_counted", vma_references_counted },
-	{ "vma_as_proc_shows_it", vma_as_proc_shows_it },
-	{ "pagemap_skips_pfnmap", pagemap_skips_pfnmap },
+	{ "fork_inheritance", fork_inheritance },
+	{ "vm_flags_in_smaps", vm_flags_in_smaps },
 	{ "read_write_edges", read_write_edges },
-	{ "info_ioctl", info_ioctl },
+	{ "ioctls", ioctls },
+	{ "pfn_ioctl_needs_cap_sys_admin", pfn_ioctl_needs_cap_sys_admin },
 };
 
-int main(int argc, char **argv)
-{
-	struct mmlab_info info;
-	int fd;
-
-	if (argc > 1)
-		dev_path = argv[1];
-	psize = sysconf(_SC_PAGESIZE);
-	fd = open(dev_path, O_RDWR);
-	if (fd < 0 || !mmlab_info(fd, &info)) {
-		printf("KTAP version 1\n1..0 # SKIP %s: %s\n", dev_path,
-		       strerror(errno));
-		return 4;	/* kselftest's KSFT_SKIP */
-	}
-	close(fd);
-	bufsize = info.size;
-	/* The cases map up to page 5 and split a 3-page mapping. */
-	if (bufsize < 8 * psize) {
-		printf("KTAP version 1\n1..0 # SKIP buffer under 8 pages\n");
-		return 4;
-	}
-	return ktap_run(cases, ARRAY_SIZE(cases));
-}
+const size_t nr_semantic_cases = ARRAY_SIZE(semantic_cases);

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfn and mixed: the fault handler writes the PTE itself and returns
+ * VM_FAULT_NOPAGE, telling the core there is no page for it to map.
+ *
+ * pfn uses vmf_insert_pfn() in a VM_PFNMAP vma: raw PFNs, "special" PTEs,
+ * no page references, no GUP, no MAP_PRIVATE (vmf_insert_pfn() would BUG on
+ * a copy-on-write PFN mapping). Its vmas are also VM_DONTCOPY: a fork()ed
+ * child does not inherit them, as is usual for device memory.
+ *
+ * mixed uses vmf_insert_page() in a VM_MIXEDMAP vma: the PTE maps the
+ * struct page normally, with a reference, so GUP can pin it and
+ * MAP_PRIVATE is copied on write. (vmf_insert_mixed() would write a
+ * special PTE on architectures with pte_special(), x86 among them, and
+ * lose both.)
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+#include "compat.h"
+#include "mmlab.h"
+
+static vm_fault_t mmlab_pfn_fault(struct vm_fault *vmf)
+{
+	struct mmlab_buffer *buf = mmlab_vma_buffer(vmf->vma);
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buf->npages)
+		return VM_FAULT_SIGBUS;
+	ret = vmf_insert_pfn(vmf->vma, vmf->address,
+			     page_to_pfn(buf->pages[vmf->pgoff]));
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&mmlab_vma_dev(vmf->vma)->faults);
+	return ret;
+}
+
+static const struct vm_operations_struct mmlab_pfn_vm_ops = {
+	.open = mmlab_vm_open,
+	.close = mmlab_vm_close,
+	.fault = mmlab_pfn_fault,
+};
+
+static int mmlab_pfn_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int ret = mmlab_mmap_prepare(file, vma, 0);
+
+	if (ret)
+		return ret;
+	/* VM_IO makes VM_DONTCOPY stick: madvise(MADV_DOFORK) is refused. */
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY);
+	mmlab_mmap_commit(file, vma, &mmlab_pfn_vm_ops);
+	return 0;
+}
+
+const struct mmlab_mode mmlab_mode_pfn = {
+	.name = "pfn",
+	.kind = MMLAB_BUF_PAGES,
+	.mmap = mmlab_pfn_mmap,
+};
+
+static vm_fault_t mmlab_mixed_fault(struct vm_fault *vmf)
+{
+	struct mmlab_buffer *buf = mmlab_vma_buffer(vmf->vma);
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buf->npages)
+		return VM_FAULT_SIGBUS;
+	ret = vmf_insert_page(vmf->vma, vmf->address, buf->pages[vmf->pgoff]);
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&mmlab_vma_dev(vmf->vma)->faults);
+	return ret;
+}
+
+static const struct vm_operations_struct mmlab_mixed_vm_ops = {
+	.open = mmlab_vm_open,
+	.close = mmlab_vm_close,
+	.fault = mmlab_mixed_fault,
+};
+
+static int mmlab_mixed_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
+
+	if (ret)
+		return ret;
+	/*
+	 * Set now, under the mmap lock held for writing: vm_insert_page()
+	 * sets it itself only when it may (it BUGs in a fault otherwise).
+	 */
+	vm_flags_set(vma, VM_MIXEDMAP);
+	mmlab_mmap_commit(file, vma, &mmlab_mixed_vm_ops);
+	return 0;
+}
+
+const struct mmlab_mode mmlab_mode_mixed = {
+	.name = "mixed",
+	.kind = MMLAB_BUF_PAGES,
+	.mmap = mmlab_mixed_mmap,
+};

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What each /dev/mmlab-<mode> must do, written down independently of the
+ * driver: the probes check the driver against this table, and the kernel's
+ * own files (smaps, pagemap) against both.
+ */
+#ifndef MMLAB_MODES_H
+#define MMLAB_MODES_H
+
+#include <stdbool.h>
+
+/* VM_PFNMAP: raw PFNs; no MAP_PRIVATE, no GUP, hidden from pagemap */
+#define M_PFNMAP	(1u << 0)
+/* VM_MIXEDMAP: pages inserted by the driver, refcounted */
+#define M_MIXEDMAP	(1u << 1)
+/* VM_IO */
+#define M_IO		(1u << 2)
+/* every PTE is written at mmap() time: no faults */
+#define M_PREFAULT	(1u << 3)
+/* VM_DONTCOPY: fork() does not copy the vma */
+#define M_DONTCOPY	(1u << 4)
+/* vm_ops->map_pages: one read fault maps a fault_around_bytes window */
+#define M_FAULTAROUND	(1u << 5)
+/* vm_ops->page_mkwrite: writes are tracked, MMLAB_IOC_DIRTY works */
+#define M_MKWRITE	(1u << 6)
+
+struct mode {
+	const char *name;
+	unsigned int flags;
+};
+
+static const struct mode modes[] = {
+	{ "remap",		M_PFNMAP | M_IO | M_PREFAULT },
+	{ "fault",		0 },
+	{ "faultaround",	M_FAULTAROUND },
+	{ "mkwrite",		M_MKWRITE },
+	{ "pfn",		M_PFNMAP | M_IO | M_DONTCOPY },
+	{ "mixed",		M_MIXEDMAP },
+	{ "vmalloc",		M_MIXEDMAP | M_PREFAULT },
+	{ "vmalloc-fault",	0 },
+	{ "insert",		M_MIXEDMAP | M_PREFAULT },
+	{ "insert-page",	M_MIXEDMAP | M_PREFAULT },
+};
+
+static inline bool has(const struct mode *m, unsigned int flag)
+{
+	return m->flags & flag;
+}
+
+/* Faults through the driver's vm_ops->fault, one per page touched. */
+static inline bool lazy(const struct mode *m)
+{
+	return !has(m, M_PREFAULT);
+}
+
+#endif /* MMLAB_MODES_H */

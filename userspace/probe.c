@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+const struct mode *cur;
+char dev_path[64];
+size_t psize;
+size_t bufsize;
+
+int dev_open(int flags)
+{
+	int fd = open(dev_path, flags);
+
+	if (fd < 0)
+		ktap_diag("open %s: %s", dev_path, strerror(errno));
+	return fd;
+}
+
+void *map_shared(int fd, size_t len, off_t off)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED)
+		ktap_diag("mmap len %zu off %lld: %s", len, (long long)off,
+			  strerror(errno));
+	return p;
+}
+
+bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
+	       int want_errno)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+	int err = errno;
+
+	if (p != MAP_FAILED) {
+		ktap_diag("mmap len %#zx off %#llx succeeded", len,
+			  (unsigned long long)off);
+		munmap(p, len);
+		return false;
+	}
+	return KTAP_EXPECT(err == want_errno, "mmap len %#zx off %#llx: %s",
+			   len, (unsigned long long)off, strerror(err));
+}
+
+int live_vmas(int fd)
+{
+	struct mmlab_info info;
+
+	return mmlab_info(fd, &info) ? (int)info.live_vmas : -1;
+}
+
+int64_t driver_pfn(int fd, uint64_t pgoff)
+{
+	struct mmlab_page_pfn req = { .pgoff = pgoff };
+
+	if (ioctl(fd, MMLAB_IOC_PAGE_PFN, &req))
+		return -1;
+	return req.pfn;
+}
+
+/* Atomic loads: the compiler may neither drop nor merge them. */
+unsigned int touch_pages(const char *p, size_t len)
+{
+	unsigned int sum = 0;
+
+	for (size_t off = 0; off < len; off += psize)
+		sum += __atomic_load_n(p + off, __ATOMIC_RELAXED);
+	return sum;
+}
+
+int child_touch_signal(const char *addr)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(touch_pages(addr, 1) == 0x1ff);	/* never true */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+size_t count_pages(void)
+{
+	size_t pages = bufsize / psize;
+
+	return pages < 64 ? pages : 64;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* State and helpers shared by the cases of mmap_modes_test. */
+#ifndef MMLAB_PROBE_H
+#define MMLAB_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ktap.h"
+#include "mmlab_dev.h"
+#include "modes.h"
+
+/* The mode under test, its node, the page and buffer sizes. */
+extern const struct mode *cur;
+extern char dev_path[64];
+extern size_t psize;
+extern size_t bufsize;
+
+int dev_open(int flags);
+void *map_shared(int fd, size_t len, off_t off);
+bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
+	       int want_errno);
+int live_vmas(int fd);
+int64_t driver_pfn(int fd, uint64_t pgoff);
+
+/* Read one byte of each page of [p, p + len); returns their sum. */
+unsigned int touch_pages(const char *p, size_t len);
+
+/* The signal that kills a child that reads @addr, or 0. */
+int child_touch_signal(const char *addr);
+
+/* Pages the fault-counting cases touch: 64, or the buffer if smaller. */
+size_t count_pages(void);
+
+struct probe_case {
+	const char *name;
+	int (*run)(void);
+	bool (*applies)(const struct mode *m);
+};
+
+extern const struct probe_case semantic_cases[];
+extern const size_t nr_semantic_cases;
+extern const struct probe_case fault_cases[];
+extern const size_t nr_fault_cases;
+
+#endif /* MMLAB_PROBE_H */
