@@ -8,7 +8,7 @@
 #   make clean
 
 # The scripts' targets find their own kernels: look for KDIR only to build.
-ifeq ($(filter deps demo check checkpatch,$(MAKECMDGOALS)),)
+ifeq ($(filter deps demo bench check checkpatch,$(MAKECMDGOALS)),)
 KDIR ?= $(shell scripts/find-kdir.sh)
 KREL := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
 endif
@@ -41,10 +41,13 @@ deps:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/demo.sh bench
+
 check:
 	scripts/check.sh
 
 checkpatch:
 	scripts/checkpatch.sh
 
-.PHONY: all modules userspace clean deps demo check checkpatch
+.PHONY: all modules userspace clean deps demo bench check checkpatch

@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo.sh: mmlab's main job ("make demo"). Installs what is missing, builds
-# the modules and tools for Debian's 6.12 kernel, boots it under QEMU,
-# loads mmlab, and prints what each /dev/mmlab-<mode> does: its mapping as
-# /proc/self/maps and pagemap see it, and bytes crossing between mmap()
-# and read()/write(). Logs stay in out/<kernel-release>/demo/.
+# demo.sh [demo|bench]: mmlab's main job ("make demo"). Installs what is
+# missing, builds the modules and tools for Debian's 6.12 kernel, boots it
+# under QEMU, loads mmlab, and prints what each /dev/mmlab-<mode> does: its
+# vm_flags, faults and pagemap, and bytes crossing between mmap() and
+# read()/write(). With "bench" ("make bench"), prints mmap_bench's figures
+# instead. Logs stay in out/<kernel-release>/<job>/.
 
 set -u
 
@@ -13,10 +14,11 @@ set -u
 
 "$MMLAB_TOP/scripts/deps.sh" || die "dependencies missing"
 
+job=${1:-demo}
 series=${MMLAB_DEMO_KERNEL:-6.12}
 krel=$(kernel_release "$series") || die "no Debian $series kernel installed"
 out=$MMLAB_OUT/$krel
-run=$out/demo
+run=$out/$job
 probes=$MMLAB_OUT/userspace
 mkdir -p "$MMLAB_OUT"
 
@@ -31,7 +33,7 @@ make -s -C "$MMLAB_TOP/userspace" OUT="$probes" > "$MMLAB_OUT/userspace.log" 2>&
 echo "demo: booting $krel under QEMU"
 echo
 if "$MMLAB_TOP/scripts/vm-run.sh" "$(kernel_image "$krel")" \
-	"$out/initramfs.cpio" "$run" demo; then
+	"$out/initramfs.cpio" "$run" "$job" 600; then
 	tr -d '\r' < "$run/ktap.log" | grep -v '^MMLAB-DONE'
 	echo
 	echo "demo: the guest ran under $(cat "$run/accel"); its logs are in $run"
