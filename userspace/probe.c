@@ -35,6 +35,31 @@ void *map_shared(int fd, size_t len, off_t off)
 	return p;
 }
 
+void *map_shared_aligned(int fd, size_t len, off_t off, size_t align)
+{
+	char *area = mmap(NULL, len + align, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *start;
+	void *p;
+
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	start = (char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
+	p = mmap(start, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, off);
+	if (p == MAP_FAILED) {
+		ktap_diag("mmap len %zu off %lld: %s", len, (long long)off,
+			  strerror(errno));
+		munmap(area, len + align);
+		return MAP_FAILED;
+	}
+	/* Give back the reservation around the mapping. */
+	if (start > area)
+		munmap(area, start - area);
+	munmap(start + len, area + align - start);
+	return p;
+}
+
 bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
 	       int want_errno)
 {
