@@ -50,20 +50,11 @@ static const struct vm_operations_struct mmlab_fault_vm_ops = {
 	.fault = mmlab_fault,
 };
 
-static int mmlab_fault_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
-
-	if (ret)
-		return ret;
-	mmlab_mmap_commit(file, vma, &mmlab_fault_vm_ops);
-	return 0;
-}
-
 const struct mmlab_mode mmlab_mode_fault = {
 	.name = "fault",
 	.kind = MMLAB_BUF_PAGES,
-	.mmap = mmlab_fault_mmap,
+	.vm_ops = &mmlab_fault_vm_ops,
+	.map_private = true,
 };
 
 /*
@@ -86,19 +77,9 @@ static const struct vm_operations_struct mmlab_faultaround_vm_ops = {
 	.map_pages = mmlab_map_pages,
 };
 
-static int mmlab_faultaround_mmap(struct file *file,
-				  struct vm_area_struct *vma)
-{
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
-
-	if (ret)
-		return ret;
-	mmlab_mmap_commit(file, vma, &mmlab_faultaround_vm_ops);
-	return 0;
-}
-
 const struct mmlab_mode mmlab_mode_faultaround = {
 	.name = "faultaround",
 	.kind = MMLAB_BUF_PAGECACHE,
-	.mmap = mmlab_faultaround_mmap,
+	.vm_ops = &mmlab_faultaround_vm_ops,
+	.map_private = true,
 };

@@ -15,55 +15,43 @@
 
 #include "mmlab.h"
 
-static const struct vm_operations_struct mmlab_insert_vm_ops = {
-	.open = mmlab_vm_open,
-	.close = mmlab_vm_close,
-};
-
-static int mmlab_insert_mmap(struct file *file, struct vm_area_struct *vma)
+static int mmlab_insert_populate(struct mmlab_buffer *buf,
+				 struct vm_area_struct *vma)
 {
-	struct mmlab_buffer *buf = mmlab_file_dev(file)->buf;
 	unsigned long num = vma_pages(vma);
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
 
-	if (ret)
-		return ret;
-	/* On failure num is what is left; the core unmaps what was mapped. */
-	ret = vm_insert_pages(vma, vma->vm_start, buf->pages + vma->vm_pgoff,
-			      &num);
-	if (ret)
-		return ret;
-	mmlab_mmap_commit(file, vma, &mmlab_insert_vm_ops);
-	return 0;
+	/* On failure num is what is left unmapped. */
+	return vm_insert_pages(vma, vma->vm_start, buf->pages + vma->vm_pgoff,
+			       &num);
 }
 
 const struct mmlab_mode mmlab_mode_insert = {
 	.name = "insert",
 	.kind = MMLAB_BUF_PAGES,
-	.mmap = mmlab_insert_mmap,
+	.vm_ops = &mmlab_populated_vm_ops,
+	.map_private = true,
+	.populate = mmlab_insert_populate,
 };
 
-static int mmlab_insert_page_mmap(struct file *file,
-				  struct vm_area_struct *vma)
+static int mmlab_insert_page_populate(struct mmlab_buffer *buf,
+				      struct vm_area_struct *vma)
 {
-	struct mmlab_buffer *buf = mmlab_file_dev(file)->buf;
 	unsigned long i;
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
+	int ret;
 
-	if (ret)
-		return ret;
 	for (i = 0; i < vma_pages(vma); i++) {
 		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
 				     buf->pages[vma->vm_pgoff + i]);
 		if (ret)
 			return ret;
 	}
-	mmlab_mmap_commit(file, vma, &mmlab_insert_vm_ops);
 	return 0;
 }
 
 const struct mmlab_mode mmlab_mode_insert_page = {
 	.name = "insert-page",
 	.kind = MMLAB_BUF_PAGES,
-	.mmap = mmlab_insert_page_mmap,
+	.vm_ops = &mmlab_populated_vm_ops,
+	.map_private = true,
+	.populate = mmlab_insert_page_populate,
 };

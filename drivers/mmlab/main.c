@@ -93,11 +93,6 @@ static int mmlab_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int mmlab_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	return mmlab_file_dev(file)->mode->mmap(file, vma);
-}
-
 static ssize_t mmlab_read(struct file *file, char __user *ubuf, size_t count,
 			  loff_t *ppos)
 {

@@ -49,20 +49,12 @@ static const struct vm_operations_struct mmlab_mkwrite_vm_ops = {
 	.page_mkwrite = mmlab_page_mkwrite,
 };
 
-static int mmlab_mkwrite_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
-
-	if (ret)
-		return ret;
-	mmlab_mmap_commit(file, vma, &mmlab_mkwrite_vm_ops);
-	return 0;
-}
-
+/* A private mapping is copied on its first write: no write-notify there. */
 const struct mmlab_mode mmlab_mode_mkwrite = {
 	.name = "mkwrite",
 	.kind = MMLAB_BUF_PAGECACHE,
-	.mmap = mmlab_mkwrite_mmap,
+	.vm_ops = &mmlab_mkwrite_vm_ops,
+	.map_private = true,
 };
 
 static void mmlab_clean(struct mmlab_buffer *buf, unsigned long i)

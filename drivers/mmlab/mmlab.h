@@ -82,18 +82,23 @@ static inline bool mmlab_range_ok(unsigned long pgoff, unsigned long pages,
 	return pgoff < npages && pages <= npages - pgoff;
 }
 
-struct mmlab_dev;
-
 /**
  * struct mmlab_mode - one way of implementing mmap()
  * @name: the device node is /dev/mmlab-@name
  * @kind: the buffer it maps
- * @mmap: the file_operations ->mmap
+ * @vm_ops: the vma operations; ->open and ->close must be mmlab_vm_open()
+ *	and mmlab_vm_close()
+ * @vm_flags: flags set on each vma, besides VM_DONTEXPAND | VM_DONTDUMP
+ * @map_private: MAP_PRIVATE is supported (copied on write)
+ * @populate: optional; writes the PTEs at mmap() time
  */
 struct mmlab_mode {
 	const char *name;
 	enum mmlab_buffer_kind kind;
-	int (*mmap)(struct file *file, struct vm_area_struct *vma);
+	const struct vm_operations_struct *vm_ops;
+	vm_flags_t vm_flags;
+	bool map_private;
+	int (*populate)(struct mmlab_buffer *buf, struct vm_area_struct *vma);
 };
 
 /**
@@ -120,14 +125,11 @@ struct mmlab_dev {
 
 struct mmlab_dev *mmlab_file_dev(struct file *file);
 
-/* The mmap() steps every mode shares: see vma.c. */
-#define MMLAB_MAP_PRIVATE_OK	BIT(0)
-int mmlab_mmap_prepare(struct file *file, struct vm_area_struct *vma,
-		       unsigned int how);
-void mmlab_mmap_commit(struct file *file, struct vm_area_struct *vma,
-		       const struct vm_operations_struct *vm_ops);
+/* The mmap() every mode shares, and its vma reference: see vma.c. */
+int mmlab_mmap(struct file *file, struct vm_area_struct *vma);
 void mmlab_vm_open(struct vm_area_struct *vma);
 void mmlab_vm_close(struct vm_area_struct *vma);
+extern const struct vm_operations_struct mmlab_populated_vm_ops;
 
 vm_fault_t mmlab_fault(struct vm_fault *vmf);
 

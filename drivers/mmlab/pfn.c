@@ -17,7 +17,6 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 
-#include "compat.h"
 #include "mmlab.h"
 
 static vm_fault_t mmlab_pfn_fault(struct vm_fault *vmf)
@@ -40,22 +39,12 @@ static const struct vm_operations_struct mmlab_pfn_vm_ops = {
 	.fault = mmlab_pfn_fault,
 };
 
-static int mmlab_pfn_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	int ret = mmlab_mmap_prepare(file, vma, 0);
-
-	if (ret)
-		return ret;
-	/* VM_IO makes VM_DONTCOPY stick: madvise(MADV_DOFORK) is refused. */
-	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY);
-	mmlab_mmap_commit(file, vma, &mmlab_pfn_vm_ops);
-	return 0;
-}
-
+/* VM_IO makes VM_DONTCOPY stick: madvise(MADV_DOFORK) is refused. */
 const struct mmlab_mode mmlab_mode_pfn = {
 	.name = "pfn",
 	.kind = MMLAB_BUF_PAGES,
-	.mmap = mmlab_pfn_mmap,
+	.vm_ops = &mmlab_pfn_vm_ops,
+	.vm_flags = VM_IO | VM_PFNMAP | VM_DONTCOPY,
 };
 
 static vm_fault_t mmlab_mixed_fault(struct vm_fault *vmf)
@@ -77,23 +66,14 @@ static const struct vm_operations_struct mmlab_mixed_vm_ops = {
 	.fault = mmlab_mixed_fault,
 };
 
-static int mmlab_mixed_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
-
-	if (ret)
-		return ret;
-	/*
-	 * Set now, under the mmap lock held for writing: vm_insert_page()
-	 * sets it itself only when it may (it BUGs in a fault otherwise).
-	 */
-	vm_flags_set(vma, VM_MIXEDMAP);
-	mmlab_mmap_commit(file, vma, &mmlab_mixed_vm_ops);
-	return 0;
-}
-
+/*
+ * VM_MIXEDMAP is set at mmap() time, under the mmap lock held for writing:
+ * vm_insert_page() sets it itself only when it may (it BUGs in a fault).
+ */
 const struct mmlab_mode mmlab_mode_mixed = {
 	.name = "mixed",
 	.kind = MMLAB_BUF_PAGES,
-	.mmap = mmlab_mixed_mmap,
+	.vm_ops = &mmlab_mixed_vm_ops,
+	.vm_flags = VM_MIXEDMAP,
+	.map_private = true,
 };

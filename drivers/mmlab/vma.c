@@ -1,41 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The parts of mmap() every mmlab mode shares: checking the request,
- * setting the vma flags every mode needs, and one buffer reference per vma.
+ * The mmap() every mmlab mode shares: check the request, set the vma flags,
+ * let the mode write PTEs if it maps at mmap() time, and take one buffer
+ * reference per vma. What differs between modes is data in their
+ * struct mmlab_mode.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
 
 #include "compat.h"
 #include "mmlab.h"
-
-/**
- * mmlab_mmap_prepare() - check an mmap() request against the device
- * @file: the device file
- * @vma: the new vma
- * @how: %MMLAB_MAP_PRIVATE_OK if the mode supports MAP_PRIVATE
- *
- * vm_pgoff and the length come from userspace: check them against the
- * buffer with arithmetic that cannot wrap. VM_DONTEXPAND keeps mremap()
- * from growing the vma past what was checked here; only remap_pfn_range()
- * and remap_vmalloc_range() would set it on their own.
- *
- * Return: 0, or -EINVAL for a range outside the buffer or an unsupported
- * MAP_PRIVATE.
- */
-int mmlab_mmap_prepare(struct file *file, struct vm_area_struct *vma,
-		       unsigned int how)
-{
-	struct mmlab_buffer *buf = mmlab_file_dev(file)->buf;
-
-	/* VM_MAYSHARE: do_mmap() drops VM_SHARED for read-only files. */
-	if (!(vma->vm_flags & VM_MAYSHARE) && !(how & MMLAB_MAP_PRIVATE_OK))
-		return -EINVAL;
-	if (!mmlab_range_ok(vma->vm_pgoff, vma_pages(vma), buf->npages))
-		return -EINVAL;
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	return 0;
-}
 
 /* ->open runs for each new vma copied from ours: fork(), split, mremap(). */
 void mmlab_vm_open(struct vm_area_struct *vma)
@@ -54,23 +28,51 @@ void mmlab_vm_close(struct vm_area_struct *vma)
 	mmlab_buffer_put(buf);
 }
 
+/* For modes that write every PTE at mmap() time: nothing to fault. */
+const struct vm_operations_struct mmlab_populated_vm_ops = {
+	.open = mmlab_vm_open,
+	.close = mmlab_vm_close,
+};
+
 /**
- * mmlab_mmap_commit() - attach a successfully set-up vma to the buffer
+ * mmlab_mmap() - file_operations ->mmap of every mmlab device
  * @file: the device file
- * @vma: the vma, its PTEs (if any) already written
- * @vm_ops: the mode's operations; their ->open and ->close must be
- *	mmlab_vm_open() and mmlab_vm_close()
+ * @vma: the new vma
  *
- * The core calls ->open only for vmas it copies, so the first reference
- * is taken here.
+ * vm_pgoff and the length come from userspace: they are checked against
+ * the buffer with arithmetic that cannot wrap. VM_DONTEXPAND keeps
+ * mremap() from growing the vma past what was checked here; of the APIs
+ * the modes use, only remap_pfn_range() and remap_vmalloc_range() would
+ * set it on their own.
+ *
+ * Return: 0; -EINVAL for a range outside the buffer or a MAP_PRIVATE the
+ * mode cannot copy on write; or the error of the mode's ->populate.
  */
-void mmlab_mmap_commit(struct file *file, struct vm_area_struct *vma,
-		       const struct vm_operations_struct *vm_ops)
+int mmlab_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mmlab_dev *dev = mmlab_file_dev(file);
+	const struct mmlab_mode *mode = dev->mode;
+	struct mmlab_buffer *buf = dev->buf;
+	int ret;
 
-	vma->vm_private_data = dev->buf;
-	vma->vm_ops = vm_ops;
+	/* VM_MAYSHARE: do_mmap() drops VM_SHARED for read-only files. */
+	if (!(vma->vm_flags & VM_MAYSHARE) && !mode->map_private)
+		return -EINVAL;
+	if (!mmlab_range_ok(vma->vm_pgoff, vma_pages(vma), buf->npages))
+		return -EINVAL;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | mode->vm_flags);
+
+	/* On failure the core unmaps whatever was mapped: nothing to undo. */
+	if (mode->populate) {
+		ret = mode->populate(buf, vma);
+		if (ret)
+			return ret;
+	}
+
+	vma->vm_private_data = buf;
+	vma->vm_ops = mode->vm_ops;
+	/* The core calls ->open only for vmas it copies: take the first ref. */
 	mmlab_vm_open(vma);
 	atomic64_inc(&dev->mmap_calls);
+	return 0;
 }

@@ -18,29 +18,18 @@
 
 #include "mmlab.h"
 
-static const struct vm_operations_struct mmlab_vmalloc_vm_ops = {
-	.open = mmlab_vm_open,
-	.close = mmlab_vm_close,
-};
-
-static int mmlab_vmalloc_mmap(struct file *file, struct vm_area_struct *vma)
+static int mmlab_vmalloc_populate(struct mmlab_buffer *buf,
+				  struct vm_area_struct *vma)
 {
-	struct mmlab_buffer *buf = mmlab_file_dev(file)->buf;
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
-
-	if (ret)
-		return ret;
-	ret = remap_vmalloc_range(vma, buf->vaddr, vma->vm_pgoff);
-	if (ret)
-		return ret;
-	mmlab_mmap_commit(file, vma, &mmlab_vmalloc_vm_ops);
-	return 0;
+	return remap_vmalloc_range(vma, buf->vaddr, vma->vm_pgoff);
 }
 
 const struct mmlab_mode mmlab_mode_vmalloc = {
 	.name = "vmalloc",
 	.kind = MMLAB_BUF_VMALLOC,
-	.mmap = mmlab_vmalloc_mmap,
+	.vm_ops = &mmlab_populated_vm_ops,
+	.map_private = true,
+	.populate = mmlab_vmalloc_populate,
 };
 
 static vm_fault_t mmlab_vmalloc_fault(struct vm_fault *vmf)
@@ -63,19 +52,9 @@ static const struct vm_operations_struct mmlab_vmalloc_fault_vm_ops = {
 	.fault = mmlab_vmalloc_fault,
 };
 
-static int mmlab_vmalloc_fault_mmap(struct file *file,
-				    struct vm_area_struct *vma)
-{
-	int ret = mmlab_mmap_prepare(file, vma, MMLAB_MAP_PRIVATE_OK);
-
-	if (ret)
-		return ret;
-	mmlab_mmap_commit(file, vma, &mmlab_vmalloc_fault_vm_ops);
-	return 0;
-}
-
 const struct mmlab_mode mmlab_mode_vmalloc_fault = {
 	.name = "vmalloc-fault",
 	.kind = MMLAB_BUF_VMALLOC,
-	.mmap = mmlab_vmalloc_fault_mmap,
+	.vm_ops = &mmlab_vmalloc_fault_vm_ops,
+	.map_private = true,
 };
