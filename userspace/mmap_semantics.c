@@ -67,7 +67,7 @@ static int round_trip_at_page_offset(void)
 	return round_trip(3 * psize, 2 * psize, 3);
 }
 
-/* Offsets and lengths beyond the buffer are refused with EINVAL. */
+/* Offsets and lengths beyond the buffer, and no length, are refused. */
 static int bounds_einval(void)
 {
 	int fd = dev_open(O_RDWR);
@@ -80,6 +80,7 @@ static int bounds_einval(void)
 	ok &= map_fails(fd, bufsize + psize, 0, rw, MAP_SHARED, EINVAL);
 	ok &= map_fails(fd, 2 * psize, bufsize - psize, rw, MAP_SHARED, EINVAL);
 	ok &= map_fails(fd, psize, bufsize + 64 * psize, rw, MAP_SHARED, EINVAL);
+	ok &= map_fails(fd, 0, 0, rw, MAP_SHARED, EINVAL);
 	close(fd);
 	return ok;
 }
