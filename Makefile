@@ -8,7 +8,7 @@
 #   make clean
 
 # The scripts' targets find their own kernels: look for KDIR only to build.
-ifeq ($(filter deps demo bench check checkpatch,$(MAKECMDGOALS)),)
+ifeq ($(filter deps demo bench check checkpatch kunit,$(MAKECMDGOALS)),)
 KDIR ?= $(shell scripts/find-kdir.sh)
 KREL := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
 endif
@@ -17,7 +17,10 @@ endif
 CONFTEST_DIR := $(CURDIR)/.conftest/$(KREL)
 CONFTEST_H := $(CONFTEST_DIR)/mmlab_conftest.h
 
-KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) MMLAB_CONFTEST_DIR=$(CONFTEST_DIR)
+# The KUnit suites build as a module wherever the kernel has KUnit.
+HAVE_KUNIT := $(shell grep -qsE '^CONFIG_KUNIT=(y|m)' $(KDIR)/.config && echo m)
+KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) MMLAB_CONFTEST_DIR=$(CONFTEST_DIR) \
+	       CONFIG_MMLAB=m CONFIG_MMLAB_KUNIT_TEST=$(HAVE_KUNIT)
 
 all: modules userspace
 
@@ -50,4 +53,7 @@ check:
 checkpatch:
 	scripts/checkpatch.sh
 
-.PHONY: all modules userspace clean deps demo bench check checkpatch
+kunit:
+	scripts/kunit.sh
+
+.PHONY: all modules userspace clean deps demo bench check checkpatch kunit

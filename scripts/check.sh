@@ -3,12 +3,17 @@
 #
 # check.sh: mmlab's whole test suite ("make check").
 #
-# Installs what is missing, then for each kernel of the matrix (Debian 6.1
-# and 6.12): builds the modules with W=1, packs an initramfs with the static
-# probes, boots it under QEMU, loads the modules, runs the probes, unloads,
-# and judges the KTAP and the guest's kernel log (scripts/verdict.py).
-# Ends with a table per kernel and "N passed, N failed"; exit 0 only when
-# everything passed. Logs stay in out/<kernel-release>/.
+# Installs what is missing, then:
+# - for each kernel of the matrix, Debian's 6.1 and 6.12 and the debug
+#   test kernel (scripts/debug-kernel.sh): builds the modules with W=1,
+#   packs an initramfs with the static probes, boots it under QEMU, loads
+#   the modules, runs the probes, unloads, and judges the KTAP and the
+#   guest's kernel log (scripts/verdict.py); on the debug kernel the KUnit
+#   suites also run as modules, their KTAP read by kunit.py parse;
+# - the KUnit suites under kunit.py run (scripts/kunit.sh);
+# - checkpatch --strict.
+# Ends with a table and "N passed, N failed"; exit 0 only when everything
+# passed. Logs stay in out/.
 
 set -u
 
@@ -23,27 +28,56 @@ userspace_ok=$?
 
 [ -n "${MMLAB_ACCEL:-}" ] || {
 	MMLAB_ACCEL=tcg
-	for series in $MMLAB_KERNELS; do
-		krel=$(kernel_release "$series") || continue
+	krel=$(kernel_release 6.12) &&
 		"$MMLAB_TOP/scripts/kvm-works.sh" "$(kernel_image "$krel")" &&
-			MMLAB_ACCEL=kvm
-		break
-	done
+		MMLAB_ACCEL=kvm
 }
 export MMLAB_ACCEL
 echo "check: accelerator $MMLAB_ACCEL"
 
 rundirs=
-for series in $MMLAB_KERNELS; do
+
+# The KUnit suites under kunit.py, first: its kernel build is the longest.
+if [ -z "${MMLAB_SKIP_KUNIT:-}" ]; then
+	MMLAB_KUNIT_TABLE= "$MMLAB_TOP/scripts/kunit.sh"
+	rundirs="$rundirs $MMLAB_OUT/kunit"
+fi
+
+# check_kernel NAME: build, boot and judge one kernel of the matrix.
+check_kernel() {
+	series=$1
 	start=$(date +%s)
-	if ! krel=$(kernel_release "$series"); then
+	limit=240
+	if [ "$series" = debug ]; then
+		if ! kdir=$("$MMLAB_TOP/scripts/debug-kernel.sh"); then
+			run=$MMLAB_OUT/debug
+			mkdir -p "$run"
+			echo "debug kernel" > "$run/name"
+			echo "not ok 1 build_debug_kernel" > "$run/host.ktap"
+			rundirs="$rundirs $run"
+			return
+		fi
+		krel=$("$MMLAB_TOP/scripts/kernel-release.sh" "$kdir")
+		image=$kdir/arch/x86/boot/bzImage
+		kmoddir=$kdir
+		# brd is built in; KUnit is a module, for mmlab_kunit.ko.
+		MMLAB_GUEST_KMODS="lib/kunit/kunit"
+		# KASAN, lockdep and page poisoning under TCG are slow.
+		limit=1500
+	elif krel=$(kernel_release "$series"); then
+		kdir=$(kernel_headers "$krel")
+		image=$(kernel_image "$krel")
+		kmoddir=/lib/modules/$krel/kernel
+		MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=1 rd_size=4096"
+	else
 		run=$MMLAB_OUT/linux-$series
 		mkdir -p "$run"
 		echo "linux-$series" > "$run/name"
 		printf 'not ok 1 kernel_%s_installed\n' "$series" > "$run/host.ktap"
 		rundirs="$rundirs $run"
-		continue
+		return
 	fi
+	export MMLAB_GUEST_KMODS
 	out=$MMLAB_OUT/$krel
 	run=$out/run
 	rm -rf "$run"
@@ -61,22 +95,30 @@ for series in $MMLAB_KERNELS; do
 		fi
 	}
 
-	"$MMLAB_TOP/scripts/build-modules.sh" "$(kernel_headers "$krel")" "$out"
+	"$MMLAB_TOP/scripts/build-modules.sh" "$kdir" "$out"
 	built=$?
 	host build_modules_w1_clean $built
 	host build_userspace $userspace_ok
-	if [ $built -ne 0 ] || [ $userspace_ok -ne 0 ]; then
-		continue
-	fi
-	"$MMLAB_TOP/scripts/mkinitramfs.sh" "$krel" "$out/modules" "$probes" \
+	[ $built -eq 0 ] && [ $userspace_ok -eq 0 ] || return
+	"$MMLAB_TOP/scripts/mkinitramfs.sh" "$kmoddir" "$out/modules" "$probes" \
 		"$out/initramfs.cpio"
 	host pack_initramfs $?
 
 	echo "check: booting $krel"
-	"$MMLAB_TOP/scripts/vm-run.sh" "$(kernel_image "$krel")" \
-		"$out/initramfs.cpio" "$run" check
+	"$MMLAB_TOP/scripts/vm-run.sh" "$image" "$out/initramfs.cpio" "$run" \
+		check "$limit"
+	if [ -f "$out/modules/mmlab_kunit.ko" ]; then
+		# The suites ran at insmod; their KTAP is in the kernel log.
+		"$MMLAB_TOP/scripts/kunit-parse.sh" "$run/dmesg.log" \
+			"$run/kunit.json" > "$run/kunit-parse.log" 2>&1
+		host kunit_parse_module_ktap $?
+	fi
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
 	echo "check: $krel done in $(($(date +%s) - start))s; logs in $run"
+}
+
+for series in ${MMLAB_KERNELS:-6.1 6.12 debug}; do
+	check_kernel "$series"
 done
 
 if [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ]; then

@@ -48,5 +48,10 @@ mkdir -p "$(dirname "$out")"
 		fi
 	done
 } > "$out.tmp"
-mv "$out.tmp" "$out"
+# Keep the old file when nothing changed, so nothing rebuilds for it.
+if cmp -s "$out.tmp" "$out"; then
+	rm -f "$out.tmp"
+else
+	mv "$out.tmp" "$out"
+fi
 echo "conftest: $(grep -c '^#define' "$out") of $(($(ls "$tests"/*.c | wc -l) - 1)) features present in $kdir"

@@ -1,22 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh KREL MODULE_DIR PROBE_DIR OUTPUT: pack the test VM's
+# mkinitramfs.sh KMOD_DIR MODULE_DIR PROBE_DIR OUTPUT: pack the test VM's
 # initramfs from the static busybox, mmlab's modules (*.ko in MODULE_DIR),
-# the kernel's own modules the probes need (from /lib/modules/KREL, in
-# /lib/kmod), the static probes in PROBE_DIR and scripts/guest/init, as an
-# uncompressed newc cpio.
+# the kernel's own modules the guest needs (MMLAB_GUEST_KMODS: one per
+# line, a path under KMOD_DIR without .ko, then insmod parameters; loaded
+# in that order from /lib/kmod), the static probes in PROBE_DIR and
+# scripts/guest/init, as an uncompressed newc cpio.
 
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-krel=$1
+kmoddir=$1
 modules=$2
 probes=$3
 output=$4
-# brd: a RAM block device, the target of the O_DIRECT probes.
-kmods="drivers/block/brd"
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
@@ -30,17 +29,19 @@ cp "$probes"/* "$root/bin/"
 cp "$top"/userspace/*.sh "$root/bin/"
 
 # Debian compresses 6.12's modules; busybox insmod wants them plain.
-for m in $kmods; do
-	src=/lib/modules/$krel/kernel/$m.ko
-	name=$(basename "$m").ko
+echo "${MMLAB_GUEST_KMODS:-}" | while read -r m params; do
+	[ -n "$m" ] || continue
+	src=$kmoddir/$m.ko
+	name=$(basename "$m")
 	if [ -f "$src" ]; then
-		cp "$src" "$root/lib/kmod/$name"
+		cp "$src" "$root/lib/kmod/$name.ko"
 	elif [ -f "$src.xz" ]; then
-		xz -dc "$src.xz" > "$root/lib/kmod/$name"
+		xz -dc "$src.xz" > "$root/lib/kmod/$name.ko"
 	else
-		echo "mkinitramfs.sh: no $m in /lib/modules/$krel" >&2
+		echo "mkinitramfs.sh: no $m in $kmoddir" >&2
 		exit 1
 	fi
+	echo "$name $params" >> "$root/lib/kmod/order"
 done
 
 (cd "$root" && find . | cpio --quiet -o -H newc) > "$output"

@@ -5,6 +5,9 @@
   verdict.py run RUNDIR      judge one kernel's run: its KTAP, its kernel
                              log, whether the guest finished; write
                              RUNDIR/results.json and print the failures
+  verdict.py kunit RUNDIR    judge a kunit.py run: every test case of
+                             RUNDIR/kunit.json, at least one of them, and
+                             a clean RUNDIR/console.log (the raw kernel log)
   verdict.py table RUNDIR... print a table per kernel and the final
                              "N passed, N failed[, N skipped]" line; exit 1
                              unless every test passed
@@ -23,9 +26,9 @@ import sys
 # userspace crashes that the kernel logs.
 BAD_LOG = re.compile(
     r"BUG:|WARNING:|Oops|general protection|Call Trace|Kernel panic"
-    r"|KASAN|UBSAN|KFENCE:|unreferenced object|kmemleak: .*leak"
+    r"|BUG: KASAN|UBSAN:|BUG: KFENCE|unreferenced object|suspected memory leak"
     r"|possible circular locking|possible recursive locking"
-    r"|inconsistent lock state|lockdep|DEBUG_LOCKS_WARN"
+    r"|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN"
     r"|INFO: task .* blocked|INFO: rcu_.* stall|segfault at|trap invalid")
 
 RESULT = re.compile(r"^(\s*)(not ok|ok) (\d+) ([^#]*?)\s*(?:#\s*(.*))?$")
@@ -111,19 +114,67 @@ def judge(rundir):
                 if BAD_LOG.search(line):
                     bad.append("%s: %s" % (log, line.strip()))
         results.append(("kernel_log_clean", "fail" if bad else "pass", bad[:40]))
+    # KUnit suites run as modules in the guest, parsed by kunit.py parse.
+    try:
+        with open(os.path.join(rundir, "kunit.json")) as f:
+            results += [("kunit." + n, st, d) for n, st, d in kunit_cases(json.load(f))]
+    except (FileNotFoundError, ValueError):
+        pass
     with open(os.path.join(rundir, "results.json"), "w") as f:
         json.dump([{"name": n, "status": s, "diagnostics": d}
                    for n, s, d in results], f, indent=1)
     return results
 
 
-def cmd_run(rundir):
-    for name, status, diags in judge(rundir):
+def kunit_cases(group, prefix=""):
+    """Leaf test cases of kunit.py's --json output, named suite.case.param."""
+    name = group.get("name", "")
+    if name in ("", "KUnit Test Group"):
+        path = prefix
+    else:
+        path = prefix + "." + name if prefix else name
+    cases = []
+    for sub in group.get("sub_groups", []):
+        cases += kunit_cases(sub, path)
+    for case in group.get("test_cases", []):
+        status = {"PASS": "pass", "SKIP": "skip"}.get(case.get("status"), "fail")
+        cases.append(((path + "." if path else "") + case["name"], status,
+                      [case.get("status", "")]))
+    return cases
+
+
+def judge_kunit(rundir):
+    results = parse_ktap(read(os.path.join(rundir, "host.ktap")))
+    try:
+        with open(os.path.join(rundir, "kunit.json")) as f:
+            cases = kunit_cases(json.load(f))
+    except (FileNotFoundError, ValueError):
+        cases = []
+    results += cases
+    # kunit.py exits 0 when its filter matches no test.
+    results.append(("kunit_ran_tests", "pass" if cases else "fail",
+                    [] if cases else ["kunit.py ran no test"]))
+    log = read(os.path.join(rundir, "console.log"))
+    if log:
+        bad = [line.strip() for line in log.splitlines() if BAD_LOG.search(line)]
+        results.append(("kernel_log_clean", "fail" if bad else "pass", bad[:40]))
+    with open(os.path.join(rundir, "results.json"), "w") as f:
+        json.dump([{"name": n, "status": s, "diagnostics": d}
+                   for n, s, d in results], f, indent=1)
+    return results
+
+
+def report(rundir, results):
+    for name, status, diags in results:
         if status == "fail":
             print("FAIL %s: %s" % (rundir, name))
             for d in diags:
                 print("     %s" % d)
     return 0
+
+
+def cmd_run(rundir):
+    return report(rundir, judge(rundir))
 
 
 def cmd_table(rundirs):
@@ -159,6 +210,8 @@ def cmd_table(rundirs):
 def main(argv):
     if len(argv) >= 3 and argv[1] == "run":
         return cmd_run(argv[2])
+    if len(argv) >= 3 and argv[1] == "kunit":
+        return report(argv[2], judge_kunit(argv[2]))
     if len(argv) >= 3 and argv[1] == "table":
         return cmd_table(argv[2:])
     print(__doc__, file=sys.stderr)

@@ -29,7 +29,7 @@ loaded() {
 }
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..9"
 
 # Every mode has its node, and each hands out kernel memory: root only,
 # like /dev/mem.
@@ -53,6 +53,24 @@ for mode in $modes; do
 done
 result unprivileged_open_refused $status
 
+# The demonstration slab cache lives exactly as long as the module: a
+# cache with a constructor is never merged, so slabinfo names it.
+grep -q '^mmlab_obj ' /proc/slabinfo
+result slab_cache_in_slabinfo $? "no mmlab_obj in /proc/slabinfo"
+
+# Each allocator report runs its demonstration and says what it got.
+status=0
+for topic in kmalloc slab buddy vmalloc kmap gfp; do
+	f=/sys/kernel/debug/mmlab/alloc/$topic
+	if ! cat "$f" > /tmp/report 2>&1 || [ ! -s /tmp/report ] ||
+	   grep -qw -e NO -e NOT /tmp/report; then
+		echo "# $f:"
+		sed 's/^/#   /' /tmp/report
+		status=1
+	fi
+done
+result alloc_reports $status
+
 # A vma holds its file, and the file holds the module: rmmod must fail
 # while a mapping lives, even with no file descriptor open.
 fifo=/tmp/hold.out
@@ -75,8 +93,9 @@ fi
 kill "$holder"
 wait "$holder" 2>/dev/null
 
-rmmod mmlab && ! loaded && [ ! -e /dev/mmlab-fault ]
-result rmmod_after_munmap $? "rmmod after the mapping ended failed"
+rmmod mmlab && ! loaded && [ ! -e /dev/mmlab-fault ] &&
+	! grep -q '^mmlab_obj ' /proc/slabinfo
+result rmmod_after_munmap $? "rmmod after the mapping ended failed, or left mmlab_obj"
 
 # Bad sizes refuse to load, each with a message naming the parameter.
 status=0

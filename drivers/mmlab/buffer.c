@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "mmlab.h"
 
 static atomic_long_t pages_allocated = ATOMIC_LONG_INIT(0);
@@ -21,6 +22,7 @@ long mmlab_pages_allocated(void)
 {
 	return atomic_long_read(&pages_allocated);
 }
+EXPORT_SYMBOL_IF_KUNIT(mmlab_pages_allocated);
 
 /*
  * One block of order get_order(size) from the buddy allocator, split into
@@ -182,11 +184,13 @@ struct mmlab_buffer *mmlab_buffer_alloc(enum mmlab_buffer_kind kind,
 	atomic_long_add(buf->npages, &pages_allocated);
 	return buf;
 }
+EXPORT_SYMBOL_IF_KUNIT(mmlab_buffer_alloc);
 
 void mmlab_buffer_get(struct mmlab_buffer *buf)
 {
 	kref_get(&buf->ref);
 }
+EXPORT_SYMBOL_IF_KUNIT(mmlab_buffer_get);
 
 static void mmlab_buffer_release(struct kref *ref)
 {
@@ -200,3 +204,4 @@ void mmlab_buffer_put(struct mmlab_buffer *buf)
 {
 	kref_put(&buf->ref, mmlab_buffer_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(mmlab_buffer_put);

@@ -11,6 +11,7 @@
 #define _MMLAB_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 
 #include "mmlab_conftest.h"
 
@@ -20,6 +21,21 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
 }
+#endif
+
+#ifndef MAX_PAGE_ORDER
+/*
+ * v6.8 named the largest buddy order MAX_PAGE_ORDER. Before v6.4, MAX_ORDER
+ * was one more than it (v6.4 to v6.7, not supported here, made it equal).
+ */
+#define MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+#ifdef MMLAB_HAVE_KUNIT_VISIBILITY
+#include <kunit/visibility.h>
+#else
+/* Before v6.2: nothing is exported for tests, and there are none to build. */
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
 #endif
 
 #endif /* _MMLAB_COMPAT_H */

@@ -27,9 +27,10 @@ static int mmlab_counters_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mmlab_counters);
 
-void mmlab_debugfs_init(void)
+struct dentry *mmlab_debugfs_init(void)
 {
 	mmlab_debugfs_root = debugfs_create_dir("mmlab", NULL);
+	return mmlab_debugfs_root;
 }
 
 /* debugfs is optional: its failures are not the device's. */

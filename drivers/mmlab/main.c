@@ -19,6 +19,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "../alloc/alloc.h"
+#include "compat.h"
 #include "mmlab.h"
 
 /*
@@ -56,7 +58,7 @@ static const struct kernel_param_ops buf_size_ops = {
 module_param_cb(buf_size, &buf_size_ops, &buf_size, 0444);
 MODULE_PARM_DESC(buf_size, "Buffer size of each device in bytes: a multiple of the page size, at most 1024 pages (default 1 MiB)");
 
-static const struct mmlab_mode *const mmlab_modes[] = {
+const struct mmlab_mode *const mmlab_modes[MMLAB_NR_MODES] = {
 	&mmlab_mode_remap,
 	&mmlab_mode_fault,
 	&mmlab_mode_faultaround,
@@ -68,8 +70,9 @@ static const struct mmlab_mode *const mmlab_modes[] = {
 	&mmlab_mode_insert,
 	&mmlab_mode_insert_page,
 };
+EXPORT_SYMBOL_IF_KUNIT(mmlab_modes);
 
-static struct mmlab_dev mmlab_devs[ARRAY_SIZE(mmlab_modes)];
+static struct mmlab_dev mmlab_devs[MMLAB_NR_MODES];
 
 /* misc_open() leaves the struct miscdevice in file->private_data. */
 struct mmlab_dev *mmlab_file_dev(struct file *file)
@@ -166,7 +169,7 @@ static long mmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
-static const struct file_operations mmlab_fops = {
+const struct file_operations mmlab_fops = {
 	.owner = THIS_MODULE,
 	.open = mmlab_open,
 	.read = mmlab_read,
@@ -176,6 +179,7 @@ static const struct file_operations mmlab_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = mmlab_mmap,
 };
+EXPORT_SYMBOL_IF_KUNIT(mmlab_fops);
 
 static int mmlab_dev_init(struct mmlab_dev *dev, const struct mmlab_mode *mode)
 {
@@ -240,23 +244,30 @@ static int __init mmlab_init(void)
 	ret = mmlab_pagecache_init();
 	if (ret)
 		return ret;
-	mmlab_debugfs_init();
+	ret = mmlab_alloc_init(mmlab_debugfs_init());
+	if (ret)
+		goto err_debugfs;
 	for (i = 0; i < ARRAY_SIZE(mmlab_modes); i++) {
 		ret = mmlab_dev_init(&mmlab_devs[i], mmlab_modes[i]);
-		if (ret) {
-			mmlab_exit_devs();
-			mmlab_debugfs_exit();
-			mmlab_pagecache_exit();
-			return ret;
-		}
+		if (ret)
+			goto err_devs;
 	}
 	return 0;
+
+err_devs:
+	mmlab_exit_devs();
+	mmlab_alloc_exit();
+err_debugfs:
+	mmlab_debugfs_exit();
+	mmlab_pagecache_exit();
+	return ret;
 }
 module_init(mmlab_init);
 
 static void __exit mmlab_exit(void)
 {
 	mmlab_exit_devs();
+	mmlab_alloc_exit();
 	mmlab_debugfs_exit();
 	mmlab_pagecache_exit();
 }

@@ -143,6 +143,10 @@ static inline struct mmlab_dev *mmlab_vma_dev(struct vm_area_struct *vma)
 	return mmlab_file_dev(vma->vm_file);
 }
 
+#define MMLAB_NR_MODES	10
+extern const struct mmlab_mode *const mmlab_modes[MMLAB_NR_MODES];
+extern const struct file_operations mmlab_fops;
+
 extern const struct mmlab_mode mmlab_mode_remap;
 extern const struct mmlab_mode mmlab_mode_fault;
 extern const struct mmlab_mode mmlab_mode_faultaround;
@@ -156,7 +160,7 @@ extern const struct mmlab_mode mmlab_mode_insert_page;
 
 long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg);
 
-void mmlab_debugfs_init(void);
+struct dentry *mmlab_debugfs_init(void);
 void mmlab_debugfs_add(struct mmlab_dev *dev);
 void mmlab_debugfs_exit(void);
 

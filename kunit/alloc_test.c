@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the allocator properties mmlab demonstrates
+ * (drivers/alloc/): each asserts what the kernel's documentation promises,
+ * checked a second way where the kernel offers one.
+ */
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/kfence.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+
+#include "../drivers/alloc/alloc.h"
+#include "../drivers/mmlab/compat.h"
+
+/* KFENCE serves the odd allocation from its own pool: sizes differ there. */
+static void *kmalloc_not_kfence(size_t size, gfp_t gfp)
+{
+	void *p;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		p = kmalloc(size, gfp);
+		if (!p || !is_kfence_address(p))
+			return p;
+		kfree(p);
+	}
+	return NULL;
+}
+
+/* kzalloc() zeroes; kmalloc() rounds up to its kmalloc-N bucket. */
+static void kmalloc_sizes_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 1, 8, 100, 1000, 4096, 5000 };
+	u8 *p;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p = kmalloc_not_kfence(sizes[i], GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, ksize(p), kmalloc_size_roundup(sizes[i]));
+		KUNIT_EXPECT_GE(test, ksize(p), sizes[i]);
+		KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, sizes[i]));
+		kfree(p);
+	}
+	KUNIT_EXPECT_EQ(test, kmalloc_size_roundup(100), 128);
+}
+
+/* A multi-page kmalloc() is physically contiguous, page after page. */
+static void kmalloc_contiguous_test(struct kunit *test)
+{
+	size_t size = 5 * PAGE_SIZE + 123;
+	void *p = kmalloc(size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, mmlab_phys_contiguous(p, size));
+	KUNIT_EXPECT_EQ(test, virt_to_phys(p + size - 1) - virt_to_phys(p),
+			size - 1);
+	kfree(p);
+}
+
+/* Overflowing or oversized requests fail cleanly, with NULL. */
+static void kmalloc_failures_test(struct kunit *test)
+{
+	void *p;
+
+	p = kcalloc(SIZE_MAX / 2, 4, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, p);
+	kfree(p);
+	p = kmalloc_array(SIZE_MAX / 8 + 1, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, p);
+	kfree(p);
+	p = kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	kfree(p);
+	p = kmalloc(KMALLOC_MAX_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	kfree(p);
+}
+
+/* krealloc() keeps the old bytes when it moves the object. */
+static void krealloc_keeps_data_test(struct kunit *test)
+{
+	u8 *p = kmalloc(64, GFP_KERNEL), *q;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 64; i++)
+		p[i] = i;
+	q = krealloc(p, 8192, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, q[i], i);
+	KUNIT_EXPECT_GE(test, ksize(q), 8192);
+	kfree(q);
+}
+
+static struct kunit_case kmalloc_cases[] = {
+	KUNIT_CASE(kmalloc_sizes_test),
+	KUNIT_CASE(kmalloc_contiguous_test),
+	KUNIT_CASE(kmalloc_failures_test),
+	KUNIT_CASE(krealloc_keeps_data_test),
+	{}
+};
+
+static struct kunit_suite kmalloc_suite = {
+	.name = "mmlab_kmalloc",
+	.test_cases = kmalloc_cases,
+};
+
+static void cache_destroy_action(void *cache)
+{
+	kmem_cache_destroy(cache);
+}
+
+static struct kmem_cache *test_cache(struct kunit *test)
+{
+	struct kmem_cache *cache = mmlab_slab_cache_create("mmlab_kunit_obj");
+
+	KUNIT_ASSERT_NOT_NULL(test, cache);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cache_destroy_action,
+							cache), 0);
+	return cache;
+}
+
+/*
+ * Objects are aligned to the cache's alignment and, with
+ * SLAB_HWCACHE_ALIGN, to the cache line; the constructor has run on each.
+ */
+static void slab_align_ctor_test(struct kunit *test)
+{
+	struct kmem_cache *cache = test_cache(test);
+	unsigned long align = max_t(unsigned long, MMLAB_SLAB_ALIGN,
+				    cache_line_size());
+	void *obj[16];
+	int i;
+
+	KUNIT_EXPECT_GE(test, kmem_cache_size(cache), MMLAB_SLAB_OBJ_SIZE);
+	for (i = 0; i < ARRAY_SIZE(obj); i++) {
+		obj[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, obj[i]);
+		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)obj[i] % align, 0,
+				    "object %d at %px", i, obj[i]);
+		KUNIT_EXPECT_NULL(test, memchr_inv(obj[i], MMLAB_SLAB_CTOR_BYTE,
+						   MMLAB_SLAB_OBJ_SIZE));
+	}
+	for (i = 0; i < ARRAY_SIZE(obj); i++)
+		kmem_cache_free(cache, obj[i]);
+}
+
+/*
+ * A freed object is handed out again: SLUB's per-CPU freelist is LIFO.
+ * KASAN holds freed objects in quarantine to catch use-after-free, and
+ * KFENCE serves some allocations from its own pool, so neither may reuse.
+ */
+static void slab_reuse_test(struct kunit *test)
+{
+	struct kmem_cache *cache = test_cache(test);
+	void *obj, *again;
+
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
+		kunit_skip(test, "KASAN's quarantine delays reuse");
+	obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	if (is_kfence_address(obj)) {
+		kmem_cache_free(cache, obj);
+		kunit_skip(test, "a KFENCE object");
+	}
+	kmem_cache_free(cache, obj);
+	again = kmem_cache_alloc(cache, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, again, obj);
+	kmem_cache_free(cache, again);
+}
+
+static struct kunit_case slab_cases[] = {
+	KUNIT_CASE(slab_align_ctor_test),
+	KUNIT_CASE(slab_reuse_test),
+	{}
+};
+
+static struct kunit_suite slab_suite = {
+	.name = "mmlab_slab",
+	.test_cases = slab_cases,
+};
+
+/*
+ * Every order from 0 to the largest that allocates: the block is naturally
+ * aligned, and with __GFP_COMP it is a folio of that order.
+ */
+static void buddy_orders_test(struct kunit *test)
+{
+	unsigned int order, max = mmlab_buddy_max_order();
+	struct page *page;
+
+	kunit_info(test, "largest order that allocates: %u (MAX_PAGE_ORDER %u)",
+		   max, MAX_PAGE_ORDER);
+	KUNIT_EXPECT_GE(test, max, 3);
+	for (order = 0; order <= max; order++) {
+		page = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_NOWARN, order);
+		if (!page)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, page_to_pfn(page) & ((1UL << order) - 1), 0,
+				    "order %u", order);
+		KUNIT_EXPECT_TRUE_MSG(test, mmlab_buddy_compound_ok(page, order),
+				      "order %u", order);
+		__free_pages(page, order);
+	}
+	/* Without __GFP_COMP, no compound page. */
+	page = alloc_pages(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_FALSE(test, PageCompound(page));
+	__free_pages(page, 2);
+}
+
+/* The page <-> virtual <-> physical conversions agree with each other. */
+static void buddy_conversions_test(struct kunit *test)
+{
+	unsigned long addr = __get_free_pages(GFP_KERNEL, 2);
+	unsigned long pfn;
+	struct page *page;
+	int i;
+
+	KUNIT_ASSERT_NE(test, addr, 0);
+	page = virt_to_page((void *)addr);
+	pfn = page_to_pfn(page);
+	for (i = 0; i < 4; i++) {
+		void *va = (void *)addr + i * PAGE_SIZE;
+
+		KUNIT_EXPECT_PTR_EQ(test, virt_to_page(va), nth_page(page, i));
+		KUNIT_EXPECT_PTR_EQ(test, page_address(nth_page(page, i)), va);
+		KUNIT_EXPECT_PTR_EQ(test, page_to_virt(nth_page(page, i)), va);
+		KUNIT_EXPECT_PTR_EQ(test, pfn_to_page(pfn + i), nth_page(page, i));
+		KUNIT_EXPECT_EQ(test, virt_to_phys(va), PFN_PHYS(pfn + i));
+		KUNIT_EXPECT_PTR_EQ(test, phys_to_virt(PFN_PHYS(pfn + i)), va);
+	}
+	free_pages(addr, 2);
+}
+
+/* get_zeroed_page() zeroes even a page that was just dirtied and freed. */
+static void buddy_zeroed_test(struct kunit *test)
+{
+	unsigned long addr = __get_free_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NE(test, addr, 0);
+	memset((void *)addr, 0xff, PAGE_SIZE);
+	free_page(addr);
+	addr = get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_NE(test, addr, 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv((void *)addr, 0, PAGE_SIZE));
+	free_page(addr);
+}
+
+static struct kunit_case buddy_cases[] = {
+	KUNIT_CASE(buddy_orders_test),
+	KUNIT_CASE(buddy_conversions_test),
+	KUNIT_CASE(buddy_zeroed_test),
+	{}
+};
+
+static struct kunit_suite buddy_suite = {
+	.name = "mmlab_buddy",
+	.test_cases = buddy_cases,
+};
+
+#define VPAGES	64
+
+/*
+ * vmalloc() memory lies in the vmalloc area, is zeroed by vzalloc(), and
+ * each of its pages is found by vmalloc_to_page() and vmalloc_to_pfn().
+ */
+static void vmalloc_area_test(struct kunit *test)
+{
+	struct page **pages = kunit_kcalloc(test, VPAGES, sizeof(*pages),
+					    GFP_KERNEL);
+	u8 *addr = vzalloc(VPAGES * PAGE_SIZE);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(addr));
+	KUNIT_EXPECT_GE(test, (unsigned long)addr, VMALLOC_START);
+	KUNIT_EXPECT_LT(test, (unsigned long)addr + VPAGES * PAGE_SIZE - 1,
+			VMALLOC_END);
+	KUNIT_EXPECT_FALSE(test, virt_addr_valid(addr));
+	KUNIT_EXPECT_NULL(test, memchr_inv(addr, 0, VPAGES * PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, mmlab_vmalloc_pages(addr, VPAGES, pages), 0);
+	for (i = 0; i < VPAGES; i++) {
+		u8 *direct = page_address(pages[i]);
+
+		KUNIT_EXPECT_EQ(test, vmalloc_to_pfn(addr + i * PAGE_SIZE),
+				page_to_pfn(pages[i]));
+		/* The same byte through the vmalloc and the direct mapping. */
+		addr[i * PAGE_SIZE + 7] = i;
+		KUNIT_EXPECT_EQ(test, direct[7], (u8)i);
+	}
+	kunit_info(test, "%lu physical breaks in %d vmalloc'd pages",
+		   mmlab_phys_breaks(pages, VPAGES), VPAGES);
+	vfree(addr);
+}
+
+/*
+ * vmap() of pages that are certainly not contiguous (the first page of each
+ * of eight order-1 blocks) gives one contiguous virtual range over them.
+ */
+static void vmap_scattered_test(struct kunit *test)
+{
+	struct page *blocks[8], *pages[8], *found[8];
+	u8 *addr;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		blocks[i] = alloc_pages(GFP_KERNEL, 1);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+		pages[i] = blocks[i];
+	}
+	KUNIT_EXPECT_EQ(test, mmlab_phys_breaks(pages, 8), 7);
+	addr = vmap(pages, 8, VM_MAP, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	KUNIT_EXPECT_EQ(test, mmlab_vmalloc_pages(addr, 8, found), 0);
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, found[i], pages[i]);
+		addr[i * PAGE_SIZE] = 0x30 + i;
+		KUNIT_EXPECT_EQ(test, *(u8 *)page_address(pages[i]), 0x30 + i);
+	}
+	vunmap(addr);
+	for (i = 0; i < 8; i++)
+		__free_pages(blocks[i], 1);
+}
+
+/* kvmalloc(): kmalloc() for small sizes, vmalloc() beyond its reach. */
+static void kvmalloc_fallback_test(struct kunit *test)
+{
+	void *small = kvmalloc(64, GFP_KERNEL);
+	void *large = kvmalloc(2 * KMALLOC_MAX_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, small);
+	KUNIT_ASSERT_NOT_NULL(test, large);
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(small));
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(large));
+	kvfree(small);
+	kvfree(large);
+}
+
+static struct kunit_case vmalloc_cases[] = {
+	KUNIT_CASE(vmalloc_area_test),
+	KUNIT_CASE(vmap_scattered_test),
+	KUNIT_CASE(kvmalloc_fallback_test),
+	{}
+};
+
+static struct kunit_suite vmalloc_suite = {
+	.name = "mmlab_vmalloc",
+	.test_cases = vmalloc_cases,
+};
+
+/*
+ * Nested kmap_local_page() mappings, undone in reverse order, copy between
+ * pages; on a kernel without highmem every form of kmap returns the
+ * page's direct-map address.
+ */
+static void kmap_local_nested_test(struct kunit *test)
+{
+	struct page *src = alloc_page(GFP_KERNEL), *dst = alloc_page(GFP_KERNEL);
+	void *a, *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	memset(page_address(src), 0x11, PAGE_SIZE);
+	memset(page_address(dst), 0, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mmlab_kmap_copy(dst, src, 100, 200), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(dst) + 100, 0x11, 200));
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(dst), 0, 100));
+	KUNIT_EXPECT_EQ(test, mmlab_kmap_copy(dst, src, PAGE_SIZE - 1, 2),
+			-EINVAL);
+
+	if (!IS_ENABLED(CONFIG_HIGHMEM)) {
+		a = kmap_local_page(src);
+		b = kmap_local_page(dst);
+		KUNIT_EXPECT_PTR_EQ(test, a, page_address(src));
+		KUNIT_EXPECT_PTR_EQ(test, b, page_address(dst));
+		kunmap_local(b);
+		kunmap_local(a);
+		KUNIT_EXPECT_PTR_EQ(test, kmap(src), page_address(src));
+		kunmap(src);
+		a = kmap_atomic(src);
+		KUNIT_EXPECT_PTR_EQ(test, a, page_address(src));
+		kunmap_atomic(a);
+	}
+	__free_page(src);
+	__free_page(dst);
+}
+
+static struct kunit_case kmap_cases[] = {
+	KUNIT_CASE(kmap_local_nested_test),
+	{}
+};
+
+static struct kunit_suite kmap_suite = {
+	.name = "mmlab_kmap",
+	.test_cases = kmap_cases,
+};
+
+/*
+ * GFP_ATOMIC allocates with a spinlock held, without the sleeping-in-atomic
+ * report that GFP_KERNEL there would trigger (CONFIG_DEBUG_ATOMIC_SLEEP).
+ */
+static void gfp_atomic_test(struct kunit *test)
+{
+	struct page *page = mmlab_alloc_atomic_locked();
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	__free_page(page);
+}
+
+/* GFP_DMA32 memory lies below 4 GiB, in ZONE_DMA32 or ZONE_DMA. */
+static void gfp_dma32_test(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL | GFP_DMA32);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_LT(test, page_to_phys(page) + PAGE_SIZE - 1, SZ_4G);
+	KUNIT_EXPECT_LE(test, page_zonenum(page), ZONE_DMA32);
+	__free_page(page);
+}
+
+/* __GFP_ZERO zeroes a page that was just dirtied and freed. */
+static void gfp_zero_test(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memset(page_address(page), 0xee, PAGE_SIZE);
+	__free_page(page);
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(page), 0, PAGE_SIZE));
+	__free_page(page);
+}
+
+static struct kunit_case gfp_cases[] = {
+	KUNIT_CASE(gfp_atomic_test),
+	KUNIT_CASE(gfp_dma32_test),
+	KUNIT_CASE(gfp_zero_test),
+	{}
+};
+
+static struct kunit_suite gfp_suite = {
+	.name = "mmlab_gfp",
+	.test_cases = gfp_cases,
+};
+
+kunit_test_suites(&kmalloc_suite, &slab_suite, &buddy_suite, &vmalloc_suite,
+		  &kmap_suite, &gfp_suite);

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of mmlab's buffers (drivers/mmlab/buffer.c) and of the range
+ * check every mmap() goes through (mmlab_range_ok()).
+ */
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "../drivers/mmlab/compat.h"
+#include "../drivers/mmlab/mmlab.h"
+
+#define TEST_PAGES	16
+
+static const struct {
+	unsigned long pgoff, pages, npages;
+	bool ok;
+} range_cases[] = {
+	{ 0, 1, 1, true },
+	{ 0, 16, 16, true },
+	{ 15, 1, 16, true },
+	{ 16, 1, 16, false },		/* starts at the end */
+	{ 0, 17, 16, false },		/* one page too long */
+	{ 15, 2, 16, false },		/* straddles the end */
+	{ ULONG_MAX, 1, 16, false },	/* pgoff + pages wraps to 0 */
+	{ 1, ULONG_MAX, 16, false },	/* so does this one */
+	{ ULONG_MAX - 1, 2, ULONG_MAX, false },
+	{ ULONG_MAX - 1, 1, ULONG_MAX, true },
+};
+
+/* The check must hold where pgoff + pages wraps around. */
+static void range_ok_test(struct kunit *test)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(range_cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    mmlab_range_ok(range_cases[i].pgoff,
+						   range_cases[i].pages,
+						   range_cases[i].npages),
+				    range_cases[i].ok,
+				    "pgoff %lu pages %lu npages %lu",
+				    range_cases[i].pgoff, range_cases[i].pages,
+				    range_cases[i].npages);
+}
+
+static const enum mmlab_buffer_kind kinds[] = {
+	MMLAB_BUF_CONTIG, MMLAB_BUF_PAGES, MMLAB_BUF_VMALLOC,
+	MMLAB_BUF_PAGECACHE,
+};
+
+static const char * const kind_names[] = {
+	[MMLAB_BUF_CONTIG] = "contig",
+	[MMLAB_BUF_PAGES] = "pages",
+	[MMLAB_BUF_VMALLOC] = "vmalloc",
+	[MMLAB_BUF_PAGECACHE] = "pagecache",
+};
+
+static void kind_desc(const enum mmlab_buffer_kind *kind, char *desc)
+{
+	strscpy(desc, kind_names[*kind], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kind, kinds, kind_desc);
+
+static void buffer_put_action(void *buf)
+{
+	mmlab_buffer_put(buf);
+}
+
+/*
+ * Every kind: the requested number of distinct, zeroed pages, and the
+ * kernel's view (buf->vaddr) of byte i of page p is byte i of pages[p],
+ * as seen through a kmap_local_page() of that page.
+ */
+static void buffer_layout_test(struct kunit *test)
+{
+	const enum mmlab_buffer_kind *kind = test->param_value;
+	struct mmlab_buffer *buf;
+	unsigned long i, j;
+
+	buf = mmlab_buffer_alloc(*kind, TEST_PAGES * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	kunit_add_action_or_reset(test, buffer_put_action, buf);
+	KUNIT_EXPECT_EQ(test, buf->npages, TEST_PAGES);
+	KUNIT_EXPECT_EQ(test, buf->size, TEST_PAGES * PAGE_SIZE);
+
+	for (i = 0; i < TEST_PAGES; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, buf->pages[i]);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_PTR_NE(test, buf->pages[i], buf->pages[j]);
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf->vaddr + i * PAGE_SIZE,
+						   0, PAGE_SIZE));
+		memset(buf->vaddr + i * PAGE_SIZE, 0x40 + i, PAGE_SIZE);
+	}
+	for (i = 0; i < TEST_PAGES; i++) {
+		u8 *p = kmap_local_page(buf->pages[i]);
+
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p, 0x40 + i, PAGE_SIZE),
+				      "page %lu", i);
+		kunmap_local(p);
+	}
+}
+
+/* What each kind promises beyond that. */
+static void buffer_kind_test(struct kunit *test)
+{
+	const enum mmlab_buffer_kind *kind = test->param_value;
+	struct mmlab_buffer *buf;
+	unsigned long i;
+
+	buf = mmlab_buffer_alloc(*kind, TEST_PAGES * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	kunit_add_action_or_reset(test, buffer_put_action, buf);
+
+	for (i = 0; i < TEST_PAGES; i++) {
+		struct page *page = buf->pages[i];
+
+		switch (*kind) {
+		case MMLAB_BUF_CONTIG:
+			/* One block from the buddy allocator, in the direct map. */
+			KUNIT_EXPECT_EQ(test, page_to_pfn(page),
+					page_to_pfn(buf->pages[0]) + i);
+			KUNIT_EXPECT_PTR_EQ(test, page,
+					    virt_to_page(buf->vaddr + i * PAGE_SIZE));
+			break;
+		case MMLAB_BUF_VMALLOC:
+			KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(buf->vaddr));
+			KUNIT_EXPECT_PTR_EQ(test, page,
+					    vmalloc_to_page(buf->vaddr + i * PAGE_SIZE));
+			break;
+		case MMLAB_BUF_PAGECACHE:
+			/* In the inode's page cache, at its own index, uptodate. */
+			KUNIT_EXPECT_PTR_EQ(test, page_folio(page)->mapping,
+					    buf->inode->i_mapping);
+			KUNIT_EXPECT_EQ(test, page_folio(page)->index, i);
+			KUNIT_EXPECT_TRUE(test, folio_test_uptodate(page_folio(page)));
+			fallthrough;
+		case MMLAB_BUF_PAGES:
+			KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(buf->vaddr));
+			KUNIT_EXPECT_PTR_EQ(test, page,
+					    vmalloc_to_page(buf->vaddr + i * PAGE_SIZE));
+			break;
+		}
+	}
+	if (*kind == MMLAB_BUF_PAGECACHE)
+		KUNIT_EXPECT_EQ(test, i_size_read(buf->inode),
+				TEST_PAGES * PAGE_SIZE);
+}
+
+/* Freed on the last reference only; the module's page count follows. */
+static void buffer_refcount_test(struct kunit *test)
+{
+	const enum mmlab_buffer_kind *kind = test->param_value;
+	long base = mmlab_pages_allocated();
+	struct mmlab_buffer *buf;
+
+	buf = mmlab_buffer_alloc(*kind, TEST_PAGES * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, mmlab_pages_allocated(), base + TEST_PAGES);
+	mmlab_buffer_get(buf);
+	mmlab_buffer_put(buf);
+	KUNIT_EXPECT_EQ(test, mmlab_pages_allocated(), base + TEST_PAGES);
+	KUNIT_EXPECT_EQ(test, kref_read(&buf->ref), 1);
+	mmlab_buffer_put(buf);
+	KUNIT_EXPECT_EQ(test, mmlab_pages_allocated(), base);
+}
+
+static struct kunit_case buffer_test_cases[] = {
+	KUNIT_CASE(range_ok_test),
+	KUNIT_CASE_PARAM(buffer_layout_test, kind_gen_params),
+	KUNIT_CASE_PARAM(buffer_kind_test, kind_gen_params),
+	KUNIT_CASE_PARAM(buffer_refcount_test, kind_gen_params),
+	{}
+};
+
+static struct kunit_suite buffer_test_suite = {
+	.name = "mmlab_buffer",
+	.test_cases = buffer_test_cases,
+};
+
+kunit_test_suites(&buffer_test_suite);

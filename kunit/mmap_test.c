@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests that drive each mmlab mode's own mmap() and fault code with
+ * no userspace: kunit_vm_mmap() gives the test thread an mm and maps a file
+ * of the driver (an anonymous-inode file over mmlab_fops), and
+ * copy_from_user()/copy_to_user() through that mapping enter the mode's
+ * fault handlers exactly as a user access would.
+ */
+#include <kunit/test.h>
+#include <linux/anon_inodes.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../drivers/mmlab/compat.h"
+#include "../drivers/mmlab/mmlab.h"
+
+#define TEST_PAGES	16
+
+/* What each mode must do, written down here rather than read from it. */
+static const struct {
+	const char *name;
+	bool prefault;		/* every PTE written at mmap() time */
+	bool pfnmap;		/* raw PFNs: GUP refuses them */
+	bool faultaround;	/* read faults are served by ->map_pages */
+} expect[] = {
+	{ "remap", .prefault = true, .pfnmap = true },
+	{ "fault" },
+	{ "faultaround", .faultaround = true },
+	{ "mkwrite" },
+	{ "pfn", .pfnmap = true },
+	{ "mixed" },
+	{ "vmalloc", .prefault = true },
+	{ "vmalloc-fault" },
+	{ "insert", .prefault = true },
+	{ "insert-page", .prefault = true },
+};
+
+struct mmap_test {
+	struct mmlab_dev dev;
+	struct file *file;
+	unsigned int mode;
+	u8 *kbuf;
+};
+
+static const unsigned int mode_index[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+
+static void mode_desc(const unsigned int *i, char *desc)
+{
+	strscpy(desc, mmlab_modes[*i]->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mode, mode_index, mode_desc);
+
+static void buffer_put_action(void *buf)
+{
+	mmlab_buffer_put(buf);
+}
+
+static void fput_action(void *file)
+{
+	fput(file);
+}
+
+/* The bytes of the buffer, a function of their offset. */
+static u8 pattern(unsigned long offset, u8 seed)
+{
+	return (offset * 31 + (offset >> PAGE_SHIFT) * 7 + seed) & 0xff;
+}
+
+/*
+ * A device of the mode under test, as a file: the vma gets our buffer, the
+ * file's private_data our miscdevice, as misc_open() would set it.
+ */
+static int mmap_test_init(struct kunit *test)
+{
+	const unsigned int *mode = test->param_value;
+	struct mmap_test *t;
+	unsigned long i;
+	int ret;
+
+	if (!IS_ENABLED(MMLAB_HAVE_KUNIT_VM_MMAP))
+		kunit_skip(test, "kunit_vm_mmap() needs Linux 6.11");
+	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(expect), MMLAB_NR_MODES);
+	KUNIT_ASSERT_STREQ(test, expect[*mode].name, mmlab_modes[*mode]->name);
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->mode = *mode;
+	t->kbuf = kunit_kzalloc(test, TEST_PAGES * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->kbuf);
+	t->dev.mode = mmlab_modes[*mode];
+	t->dev.buf = mmlab_buffer_alloc(t->dev.mode->kind,
+					TEST_PAGES * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev.buf);
+	ret = kunit_add_action_or_reset(test, buffer_put_action, t->dev.buf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < TEST_PAGES * PAGE_SIZE; i++)
+		((u8 *)t->dev.buf->vaddr)[i] = pattern(i, 1);
+
+	t->file = anon_inode_getfile("[mmlab-kunit]", &mmlab_fops,
+				     &t->dev.misc, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->file);
+	ret = kunit_add_action_or_reset(test, fput_action, t->file);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = mmlab_fops.open(file_inode(t->file), t->file);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	test->priv = t;
+	return 0;
+}
+
+#ifdef MMLAB_HAVE_KUNIT_VM_MMAP
+static unsigned long map(struct kunit *test, unsigned long pages,
+			 unsigned long pgoff)
+{
+	struct mmap_test *t = test->priv;
+
+	return kunit_vm_mmap(test, t->file, 0, pages * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_SHARED,
+			     pgoff * PAGE_SIZE);
+}
+#else
+static unsigned long map(struct kunit *test, unsigned long pages,
+			 unsigned long pgoff)
+{
+	return -ENOSYS;
+}
+#endif
+
+/*
+ * Reading the mapping with copy_from_user() returns the buffer's bytes and
+ * costs one fault per page in a lazy mode, none in a mode that writes its
+ * PTEs at mmap() time; fault-around serves reads through ->map_pages.
+ * Reading again costs nothing.
+ */
+static void read_faults_test(struct kunit *test)
+{
+	struct mmap_test *t = test->priv;
+	s64 faults, calls;
+	unsigned long addr, i;
+
+	addr = map(test, TEST_PAGES, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
+	faults = atomic64_read(&t->dev.faults);
+	calls = atomic64_read(&t->dev.map_pages_calls);
+
+	KUNIT_ASSERT_EQ(test, copy_from_user(t->kbuf, (void __user *)addr,
+					     TEST_PAGES * PAGE_SIZE), 0);
+	for (i = 0; i < TEST_PAGES * PAGE_SIZE; i++)
+		if (t->kbuf[i] != pattern(i, 1))
+			KUNIT_FAIL(test, "byte %lu: %#x, want %#x", i,
+				   t->kbuf[i], pattern(i, 1));
+	faults = atomic64_read(&t->dev.faults) - faults;
+	calls = atomic64_read(&t->dev.map_pages_calls) - calls;
+
+	if (expect[t->mode].prefault)
+		KUNIT_EXPECT_EQ(test, faults, 0);
+	else if (expect[t->mode].faultaround)
+		KUNIT_EXPECT_TRUE_MSG(test, calls >= 1 && faults <= calls,
+				      "%lld faults, %lld map_pages calls",
+				      faults, calls);
+	else
+		KUNIT_EXPECT_EQ(test, faults, TEST_PAGES);
+
+	faults = atomic64_read(&t->dev.faults);
+	KUNIT_ASSERT_EQ(test, copy_from_user(t->kbuf, (void __user *)addr,
+					     TEST_PAGES * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->dev.faults), faults);
+}
+
+/*
+ * A copy_to_user() into page 3 of a mapping at page offset 2 lands in the
+ * driver's page 5, seen through kmap_local_page(), and nowhere else.
+ */
+static void write_lands_in_driver_page_test(struct kunit *test)
+{
+	struct mmap_test *t = test->priv;
+	unsigned long addr, i;
+	u8 *page;
+
+	addr = map(test, 8, 2);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
+	memset(t->kbuf, 0xa5, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr + 3 * PAGE_SIZE,
+					   t->kbuf, PAGE_SIZE), 0);
+	for (i = 0; i < TEST_PAGES; i++) {
+		page = kmap_local_page(t->dev.buf->pages[i]);
+		if (i == 5)
+			KUNIT_EXPECT_NULL(test, memchr_inv(page, 0xa5, PAGE_SIZE));
+		else
+			KUNIT_EXPECT_EQ_MSG(test, page[0],
+					    pattern(i * PAGE_SIZE, 1), "page %lu", i);
+		kunmap_local(page);
+	}
+}
+
+/*
+ * get_user_pages() finds the driver's own page behind each address of a
+ * page-backed mapping, and refuses a VM_PFNMAP one.
+ */
+static void gup_finds_driver_page_test(struct kunit *test)
+{
+	struct mmap_test *t = test->priv;
+	unsigned long addr, i;
+	struct page *page;
+	int ret;
+
+	addr = map(test, TEST_PAGES, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
+	for (i = 0; i < TEST_PAGES; i++) {
+		ret = get_user_pages_fast(addr + i * PAGE_SIZE, 1, 0, &page);
+		if (expect[t->mode].pfnmap) {
+			KUNIT_EXPECT_EQ(test, ret, -EFAULT);
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, ret, 1);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, page, t->dev.buf->pages[i],
+					"page %lu", i);
+		put_page(page);
+	}
+}
+
+/* Make the buffer end after @pages, as a device that shrinks would. */
+static void buffer_set_end(struct mmlab_buffer *buf, unsigned long pages)
+{
+	buf->npages = pages;
+	/* filemap_map_pages() maps only inside i_size. */
+	if (buf->inode)
+		i_size_write(buf->inode, pages * PAGE_SIZE);
+}
+
+/*
+ * A fault past the buffer's end is VM_FAULT_SIGBUS, which a kernel copy
+ * sees as a short copy. mmap() refuses such a range, so the buffer is made
+ * to end early behind the vma's back.
+ */
+static void fault_past_end_is_short_copy_test(struct kunit *test)
+{
+	struct mmap_test *t = test->priv;
+	unsigned long addr, left;
+
+	if (expect[t->mode].prefault)
+		kunit_skip(test, "no fault handler: every PTE exists");
+	addr = map(test, 4, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
+	buffer_set_end(t->dev.buf, 2);
+	left = copy_from_user(t->kbuf, (void __user *)addr, 4 * PAGE_SIZE);
+	buffer_set_end(t->dev.buf, TEST_PAGES);
+	KUNIT_EXPECT_EQ(test, left, 2 * PAGE_SIZE);
+}
+
+/* mmap() past the end fails with -EINVAL; the vma count follows munmap(). */
+static void mmap_bounds_and_vmas_test(struct kunit *test)
+{
+	struct mmap_test *t = test->priv;
+	unsigned long addr;
+
+	KUNIT_EXPECT_EQ(test, (long)map(test, 1, TEST_PAGES), -EINVAL);
+	KUNIT_EXPECT_EQ(test, (long)map(test, TEST_PAGES + 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, (long)map(test, 2, TEST_PAGES - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->dev.buf->live_vmas), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->dev.mmap_calls), 0);
+
+	addr = map(test, 4, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->dev.buf->live_vmas), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->dev.mmap_calls), 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->dev.buf->ref), 2);
+	/* Unmapping the middle splits the vma: two vmas, two references. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->dev.buf->live_vmas), 2);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->dev.buf->ref), 3);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, 4 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->dev.buf->live_vmas), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->dev.buf->ref), 1);
+}
+
+static struct kunit_case mmap_test_cases[] = {
+	KUNIT_CASE_PARAM(read_faults_test, mode_gen_params),
+	KUNIT_CASE_PARAM(write_lands_in_driver_page_test, mode_gen_params),
+	KUNIT_CASE_PARAM(gup_finds_driver_page_test, mode_gen_params),
+	KUNIT_CASE_PARAM(fault_past_end_is_short_copy_test, mode_gen_params),
+	KUNIT_CASE_PARAM(mmap_bounds_and_vmas_test, mode_gen_params),
+	{}
+};
+
+static struct kunit_suite mmap_test_suite = {
+	.name = "mmlab_mmap",
+	.init = mmap_test_init,
+	.test_cases = mmap_test_cases,
+};
+
+kunit_test_suites(&mmap_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for mmlab");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
