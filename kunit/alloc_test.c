@@ -145,7 +145,8 @@ static void slab_align_ctor_test(struct kunit *test)
 		obj[i] = kmem_cache_alloc(cache, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, obj[i]);
 		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)obj[i] % align, 0,
-				    "object %d at %px", i, obj[i]);
+				    "object %d at offset %#lx", i,
+				    offset_in_page(obj[i]));
 		KUNIT_EXPECT_NULL(test, memchr_inv(obj[i], MMLAB_SLAB_CTOR_BYTE,
 						   MMLAB_SLAB_OBJ_SIZE));
 	}

@@ -17,10 +17,10 @@ mkdir -p "$src" "$outdir/modules"
 rm -f "$outdir"/modules/*.ko
 
 # Copy only what kbuild needs; keep old objects so rebuilds are incremental.
-for f in Kbuild Makefile; do
+for f in Kbuild Kconfig Makefile; do
 	cp -p "$MMLAB_TOP/$f" "$src/"
 done
-for d in drivers include scripts; do
+for d in drivers include kunit scripts; do
 	mkdir -p "$src/$d"
 	cp -pR "$MMLAB_TOP/$d/." "$src/$d/"
 done

@@ -117,7 +117,7 @@ check_kernel() {
 	echo "check: $krel done in $(($(date +%s) - start))s; logs in $run"
 }
 
-for series in ${MMLAB_KERNELS:-6.1 6.12 debug}; do
+for series in $MMLAB_KERNELS; do
 	check_kernel "$series"
 done
 

@@ -10,7 +10,7 @@ MMLAB_CACHE=${MMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmlab}
 
 # The kernel matrix: Debian's 6.1 LTS and 6.12 LTS, as the deps script
 # installs them (linux-image-amd64, linux-image-6.12-amd64).
-MMLAB_KERNELS=${MMLAB_KERNELS:-"6.1 6.12"}
+MMLAB_KERNELS=${MMLAB_KERNELS:-"6.1 6.12 debug"}
 
 # kernel_release SERIES: newest installed Debian amd64 kernel of SERIES
 # that has both an image and headers, e.g. 6.1 -> 6.1.0-56-amd64.

@@ -41,7 +41,7 @@ EXPORT_SYMBOL_IF_KUNIT(mmlab_kmap_copy);
 int mmlab_kmap_show(struct seq_file *m, void *unused)
 {
 	struct page *page = alloc_page(GFP_KERNEL);
-	void *local, *mapped;
+	void *local;
 
 	if (!page)
 		return -ENOMEM;
@@ -52,10 +52,6 @@ int mmlab_kmap_show(struct seq_file *m, void *unused)
 	seq_printf(m, "kmap_local_page() == page_address(): %s\n",
 		   local == page_address(page) ? "yes" : "no");
 	kunmap_local(local);
-	mapped = kmap(page);
-	seq_printf(m, "kmap() == page_address(): %s\n",
-		   mapped == page_address(page) ? "yes" : "no");
-	kunmap(page);
 	__free_page(page);
 	return 0;
 }

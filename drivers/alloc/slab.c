@@ -35,13 +35,13 @@ EXPORT_SYMBOL_IF_KUNIT(mmlab_slab_cache_create);
 
 int mmlab_slab_show(struct seq_file *m, void *unused)
 {
-	struct kmem_cache *cache = mmlab_slab_cache_create("mmlab_slab_show");
+	struct kmem_cache *cache = mmlab_slab_cache_create("mmlab_slab_report");
 	void *obj[4], *again;
 	int i;
 
 	if (!cache)
 		return -ENOMEM;
-	seq_printf(m, "cache mmlab_slab_show: object %u bytes (asked %d, align %d, cache line %d)\n",
+	seq_printf(m, "cache mmlab_slab_report: object %u bytes (asked %d, align %d, cache line %d)\n",
 		   kmem_cache_size(cache), MMLAB_SLAB_OBJ_SIZE, MMLAB_SLAB_ALIGN,
 		   cache_line_size());
 	for (i = 0; i < ARRAY_SIZE(obj); i++) {

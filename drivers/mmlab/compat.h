@@ -35,7 +35,7 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 #include <kunit/visibility.h>
 #else
 /* Before v6.2: nothing is exported for tests, and there are none to build. */
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)	extern int __mmlab_not_exported_##symbol
 #endif
 
 #endif /* _MMLAB_COMPAT_H */
