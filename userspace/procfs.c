@@ -133,6 +133,14 @@ long free_pages(void)
 	return buddy < 0 || pcp < 0 ? -1 : buddy + pcp;
 }
 
+long slab_pages(void)
+{
+	long r = sum_field("/proc/vmstat", "nr_slab_reclaimable");
+	long u = sum_field("/proc/vmstat", "nr_slab_unreclaimable");
+
+	return r < 0 || u < 0 ? -1 : r + u;
+}
+
 long read_number(const char *path)
 {
 	FILE *f = fopen(path, "r");

@@ -38,6 +38,9 @@ int64_t pagemap_pfn(const void *addr);
  */
 long free_pages(void);
 
+/* Pages held by slab caches (/proc/vmstat nr_slab_*), or -1. */
+long slab_pages(void);
+
 /* The first number in a file, or -1. */
 long read_number(const char *path);
 
