@@ -49,4 +49,38 @@ static inline void ktap_diag(const char *fmt, ...)
 		__ok;							\
 	})
 
+struct ktap_case {
+	const char *name;
+	/* true, false, or KTAP_SKIP; diagnostics through ktap_diag(). */
+	int (*run)(void);
+};
+
+/* Run every case and print KTAP; the exit status is 1 when any failed. */
+static inline int ktap_run(const struct ktap_case *cases, int n)
+{
+	int pass = 0, fail = 0, skip = 0;
+
+	printf("KTAP version 1\n1..%d\n", n);
+	fflush(stdout);
+	for (int i = 0; i < n; i++) {
+		int r = cases[i].run();
+
+		if (r == KTAP_SKIP)
+			skip++;
+		else if (r)
+			pass++;
+		else
+			fail++;
+		if (r == KTAP_SKIP)
+			printf("ok %d %s # SKIP\n", i + 1, cases[i].name);
+		else
+			printf("%s %d %s\n", r ? "ok" : "not ok", i + 1,
+			       cases[i].name);
+		fflush(stdout);
+	}
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
+	       pass, fail, skip);
+	return fail ? 1 : 0;
+}
+
 #endif /* MMLAB_KTAP_H */

@@ -23,6 +23,22 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+#ifndef MMLAB_HAVE_PAGE_MAPCOUNT
+/*
+ * v6.12 removed page_mapcount(); its folio_mapcount() is inline there,
+ * while v6.1 does not export it. For an order-0 page the two agree.
+ */
+static inline int page_mapcount(struct page *page)
+{
+	return folio_mapcount(page_folio(page));
+}
+#endif
+
+#ifndef MMLAB_HAVE_GET_MM_COUNTER_SUM
+/* Before the RSS counters became per-CPU, reading them was exact. */
+#define get_mm_counter_sum(mm, member)	get_mm_counter(mm, member)
+#endif
+
 #ifndef MAX_PAGE_ORDER
 /*
  * v6.8 named the largest buddy order MAX_PAGE_ORDER. Before v6.4, MAX_ORDER

@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 
 #include "../alloc/alloc.h"
+#include "../introspect/introspect.h"
 #include "compat.h"
 #include "mmlab.h"
 
@@ -152,6 +153,24 @@ static long mmlab_pfn_ioctl(struct mmlab_dev *dev, void __user *arg)
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
+/* Sharing of a page, as /proc/kpagecount shows its mapcount: root only. */
+static long mmlab_counts_ioctl(struct mmlab_dev *dev, void __user *arg)
+{
+	struct mmlab_page_counts req;
+	struct page *page;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.pgoff >= dev->buf->npages)
+		return -EINVAL;
+	page = dev->buf->pages[req.pgoff];
+	req.mapcount = page_mapcount(page);
+	req.refcount = page_ref_count(page);
+	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
 static long mmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mmlab_dev *dev = mmlab_file_dev(file);
@@ -164,6 +183,8 @@ static long mmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mmlab_pfn_ioctl(dev, uarg);
 	case MMLAB_IOC_DIRTY:
 		return mmlab_dirty_ioctl(dev, uarg);
+	case MMLAB_IOC_PAGE_COUNTS:
+		return mmlab_counts_ioctl(dev, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -252,6 +273,9 @@ static int __init mmlab_init(void)
 		if (ret)
 			goto err_devs;
 	}
+	ret = mmlab_introspect_init();
+	if (ret)
+		goto err_devs;
 	return 0;
 
 err_devs:
@@ -266,6 +290,7 @@ module_init(mmlab_init);
 
 static void __exit mmlab_exit(void)
 {
+	mmlab_introspect_exit();
 	mmlab_exit_devs();
 	mmlab_alloc_exit();
 	mmlab_debugfs_exit();

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by the files of introspect_test. */
+#ifndef MMLAB_INTROSPECT_TEST_H
+#define MMLAB_INTROSPECT_TEST_H
+
+#include <stddef.h>
+
+extern long psize;
+extern int mmfd;
+
+void touch_pages_ro(const char *p, size_t len);
+
+int vmas_match_maps(void);
+int mm_stat_matches_proc(void);
+int mm_users_threads_and_fork(void);
+int rmap_counts_follow_sharing(void);
+int layout_live_addresses(void);
+int layout_honours_kptr_restrict(void);
+int copy_fault_fixup(void);
+int root_only(void);
+
+#endif /* MMLAB_INTROSPECT_TEST_H */
