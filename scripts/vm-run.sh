@@ -8,6 +8,7 @@
 #   dmesg.log    the guest's dmesg       qemu.log  QEMU's own messages
 # Exits 0 when the guest finished its job and powered off, 1 otherwise.
 # TCG by default; KVM only when scripts/kvm-works.sh says it really works.
+# MMLAB_KERNEL_ARGS adds to the kernel command line.
 
 set -u
 
@@ -36,7 +37,7 @@ esac
 
 # panic_on_warn: a WARN ends the run; panic=-1 with -no-reboot: a panic
 # ends QEMU at once instead of hanging until the timeout.
-append="console=ttyS0 panic=-1 panic_on_warn=1 mmlab_job=$job"
+append="console=ttyS0 panic=-1 panic_on_warn=1 mmlab_job=$job ${MMLAB_KERNEL_ARGS:-}"
 
 timeout -k 5 "$limit" qemu-system-x86_64 \
 	-accel "$MMLAB_ACCEL" -cpu "$cpu" -smp 2 -m 1G \

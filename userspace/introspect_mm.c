@@ -28,6 +28,9 @@
 /* [vsyscall] is printed by /proc/self/maps but is not a vma. */
 #define VSYSCALL_ADDR	0xffffffffff600000UL
 
+/* The linker's marks: end of text, of initialized data (ld(1), end(3)). */
+extern char etext, edata;
+
 static struct mmlab_vma vmas[MAX_VMAS];
 static char text[256 * 1024];
 
@@ -145,7 +148,8 @@ static int count_maps_lines(void)
  * The mm_struct's own figures are what /proc/self/stat and status print:
  * code, data and heap bounds, the stack's start, VmSize and the RSS
  * counters; the vma count is the number of lines in maps; this
- * function lies in the code, and sbrk(0) is the heap's end.
+ * function and the linker's etext lie in the code, its edata in the data,
+ * and sbrk(0) is the heap's end.
  */
 int mm_stat_matches_proc(void)
 {
@@ -178,6 +182,11 @@ int mm_stat_matches_proc(void)
 			  (uintptr_t)mm_stat_matches_proc < s.end_code,
 			  "this function at %p is not in the code",
 			  (void *)mm_stat_matches_proc);
+	ok &= KTAP_EXPECT(s.start_code < (uintptr_t)&etext &&
+			  (uintptr_t)&etext <= s.end_code &&
+			  s.start_data < (uintptr_t)&edata &&
+			  (uintptr_t)&edata <= s.end_data,
+			  "etext %p, edata %p", (void *)&etext, (void *)&edata);
 	ok &= KTAP_EXPECT(s.brk == (uintptr_t)brk_now, "brk %llx, sbrk(0) %p",
 			  (unsigned long long)s.brk, brk_now);
 	ok &= KTAP_EXPECT(s.mm_users == 1, "mm_users %llu",

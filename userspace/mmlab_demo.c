@@ -117,6 +117,53 @@ out:
 	close(fd);
 }
 
+static void print_walk(int mmfd, const char *what, const char *p)
+{
+	static const char * const level[] = { "pgd", "p4d", "pud", "pmd", "pte" };
+	struct mmlab_walk w = { .addr = (uintptr_t)p };
+
+	if (ioctl(mmfd, MMLAB_MM_IOC_WALK, &w))
+		return;
+	printf("\n%s at %p (%u-level paging):\n", what, p, w.levels);
+	for (int l = 0; l < MMLAB_LEVELS && w.entry[l].present; l++)
+		printf("  %s  %016llx%s\n", level[l],
+		       (unsigned long long)w.entry[l].raw,
+		       w.entry[l].leaf ? "  leaf" : "");
+	printf("  -> PFN %#llx, %llu-byte page, flags:%s%s%s%s%s%s%s\n",
+	       (unsigned long long)w.pfn, (unsigned long long)w.page_size,
+	       w.flags & MMLAB_PT_WRITE ? " write" : "",
+	       w.flags & MMLAB_PT_USER ? " user" : "",
+	       w.flags & MMLAB_PT_DIRTY ? " dirty" : "",
+	       w.flags & MMLAB_PT_ACCESSED ? " accessed" : "",
+	       w.flags & MMLAB_PT_NX ? " nx" : "",
+	       w.flags & MMLAB_PT_SPECIAL ? " special" : "",
+	       w.flags & MMLAB_PT_HUGE ? " huge" : "");
+	printf("  /proc/self/pagemap says PFN %#llx\n",
+	       (long long)pagemap_pfn(p));
+}
+
+/* Virtual to physical, level by level, with /dev/mmlab-mm. */
+static void show_walks(long psize)
+{
+	int mmfd = open("/dev/mmlab-mm", O_RDWR);
+	int fd = open("/dev/mmlab-remap", O_RDWR);
+	char *anon, *dev;
+
+	if (mmfd < 0)
+		return;
+	anon = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dev = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (anon != MAP_FAILED) {
+		anon[0] = 1;
+		print_walk(mmfd, "an anonymous page", anon);
+	}
+	if (dev != MAP_FAILED)
+		print_walk(mmfd, "page 0 of /dev/mmlab-remap", dev);
+	close(fd);
+	close(mmfd);
+}
+
 int main(void)
 {
 	long psize = sysconf(_SC_PAGESIZE);
@@ -137,6 +184,7 @@ int main(void)
 	       " de VM_DONTEXPAND, dd VM_DONTDUMP)\n");
 
 	show_dirty_tracking(psize);
+	show_walks(psize);
 
 	fd = open("/dev/mmlab-fault", O_RDWR);
 	p = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 1L << 40);
