@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* The linker's marks: end of text, of initialized data (end(3)). */
+extern char etext, edata;
+
 extern long psize;
 extern int mmfd;
 

@@ -28,9 +28,6 @@
 /* [vsyscall] is printed by /proc/self/maps but is not a vma. */
 #define VSYSCALL_ADDR	0xffffffffff600000UL
 
-/* The linker's marks: end of text, of initialized data (ld(1), end(3)). */
-extern char etext, edata;
-
 static struct mmlab_vma vmas[MAX_VMAS];
 static char text[256 * 1024];
 
