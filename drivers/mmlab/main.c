@@ -138,34 +138,42 @@ static long mmlab_info_ioctl(struct mmlab_dev *dev, void __user *arg)
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-/* PFNs are physical addresses: root only, as in /proc/self/pagemap. */
+/*
+ * The buffer page named by the __u64 pgoff that starts both
+ * struct mmlab_page_pfn and struct mmlab_page_counts. Physical addresses
+ * and sharing counts are for root only, as in /proc/self/pagemap and
+ * /proc/kpagecount.
+ */
+static struct page *mmlab_user_page(struct mmlab_dev *dev, void __user *arg,
+				    u64 *pgoff)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return ERR_PTR(-EPERM);
+	if (get_user(*pgoff, (u64 __user *)arg))
+		return ERR_PTR(-EFAULT);
+	if (*pgoff >= dev->buf->npages)
+		return ERR_PTR(-EINVAL);
+	return dev->buf->pages[*pgoff];
+}
+
 static long mmlab_pfn_ioctl(struct mmlab_dev *dev, void __user *arg)
 {
 	struct mmlab_page_pfn req;
+	struct page *page = mmlab_user_page(dev, arg, &req.pgoff);
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (req.pgoff >= dev->buf->npages)
-		return -EINVAL;
-	req.pfn = page_to_pfn(dev->buf->pages[req.pgoff]);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	req.pfn = page_to_pfn(page);
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
-/* Sharing of a page, as /proc/kpagecount shows its mapcount: root only. */
 static long mmlab_counts_ioctl(struct mmlab_dev *dev, void __user *arg)
 {
 	struct mmlab_page_counts req;
-	struct page *page;
+	struct page *page = mmlab_user_page(dev, arg, &req.pgoff);
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (req.pgoff >= dev->buf->npages)
-		return -EINVAL;
-	page = dev->buf->pages[req.pgoff];
+	if (IS_ERR(page))
+		return PTR_ERR(page);
 	req.mapcount = page_mapcount(page);
 	req.refcount = page_ref_count(page);
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
