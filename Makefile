@@ -20,7 +20,7 @@ CONFTEST_H := $(CONFTEST_DIR)/mmlab_conftest.h
 # The KUnit suites build as a module wherever the kernel has KUnit.
 HAVE_KUNIT := $(shell grep -qsE '^CONFIG_KUNIT=(y|m)' $(KDIR)/.config && echo m)
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) MMLAB_CONFTEST_DIR=$(CONFTEST_DIR) \
-	       CONFIG_MMLAB=m CONFIG_MMLAB_KUNIT_TEST=$(HAVE_KUNIT)
+	       CONFIG_MMLAB=m CONFIG_MMLAB_PCI=m CONFIG_MMLAB_KUNIT_TEST=$(HAVE_KUNIT)
 
 all: modules userspace
 

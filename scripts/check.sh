@@ -111,6 +111,9 @@ check_kernel() {
 	echo "check: booting $krel"
 	"$MMLAB_TOP/scripts/vm-run.sh" "$image" "$out/initramfs.cpio" "$run" \
 		check "$limit"
+	# What the guest wrote through ivshmem must be in the host's file.
+	"$MMLAB_TOP/scripts/ivshmem.py" check "$run/ivshmem.bin" \
+		> "$run/ivshmem.ktap"
 	if [ -f "$out/modules/mmlab_kunit.ko" ]; then
 		# The suites ran at insmod; their KTAP is in the kernel log.
 		"$MMLAB_TOP/scripts/kunit-parse.sh" "$run/dmesg.log" \

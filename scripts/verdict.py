@@ -12,8 +12,10 @@
                              "N passed, N failed[, N skipped]" line; exit 1
                              unless every test passed
 
-RUNDIR holds the files of scripts/vm-run.sh, plus host.ktap: the results of
-the host-side steps (build, initramfs) in KTAP, written by scripts/check.sh.
+RUNDIR holds the files of scripts/vm-run.sh, plus the results of host-side
+steps in KTAP, each in a *.ktap file: host.ktap (build, initramfs), written
+by scripts/check.sh, and ivshmem.ktap (the guest's bytes in the host's
+file), by scripts/ivshmem.py.
 """
 
 import json
@@ -97,8 +99,16 @@ def parse_ktap(text, prefix=""):
     return results
 
 
+def host_results(rundir):
+    results = []
+    for name in sorted(os.listdir(rundir)):
+        if name.endswith(".ktap"):
+            results += parse_ktap(read(os.path.join(rundir, name)))
+    return results
+
+
 def judge(rundir):
-    results = parse_ktap(read(os.path.join(rundir, "host.ktap")))
+    results = host_results(rundir)
     job = read(os.path.join(rundir, "ktap.log"))
     if job or os.path.exists(os.path.join(rundir, "console.log")):
         results += parse_ktap(job)
@@ -144,7 +154,7 @@ def kunit_cases(group, prefix=""):
 
 
 def judge_kunit(rundir):
-    results = parse_ktap(read(os.path.join(rundir, "host.ktap")))
+    results = host_results(rundir)
     try:
         with open(os.path.join(rundir, "kunit.json")) as f:
             cases = kunit_cases(json.load(f))

@@ -6,6 +6,9 @@
 # hard TIMEOUT in seconds (default 240). Writes to LOGDIR:
 #   console.log  the kernel console      ktap.log  the job's output
 #   dmesg.log    the guest's dmesg       qemu.log  QEMU's own messages
+#   ivshmem.bin  the file behind the guest's ivshmem BAR2, seeded by
+#                scripts/ivshmem.py before the boot, for checking after it
+# The guest has QEMU's edu and ivshmem-plain PCI devices (drivers/pci/).
 # Exits 0 when the guest finished its job and powered off, 1 otherwise.
 # TCG by default; KVM only when scripts/kvm-works.sh says it really works.
 # MMLAB_KERNEL_ARGS adds to the kernel command line.
@@ -22,6 +25,7 @@ limit=${5:-240}
 
 mkdir -p "$logdir"
 rm -f "$logdir"/console.log "$logdir"/ktap.log "$logdir"/dmesg.log
+"$MMLAB_TOP/scripts/ivshmem.py" init "$logdir/ivshmem.bin" || exit 1
 
 if [ -z "${MMLAB_ACCEL:-}" ]; then
 	if "$MMLAB_TOP/scripts/kvm-works.sh" "$kernel"; then
@@ -43,6 +47,9 @@ timeout -k 5 "$limit" qemu-system-x86_64 \
 	-accel "$MMLAB_ACCEL" -cpu "$cpu" -smp 2 -m 1G \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-display none -no-reboot -monitor none \
+	-device edu \
+	-object memory-backend-file,id=shm,size=1M,share=on,mem-path="$logdir/ivshmem.bin" \
+	-device ivshmem-plain,memdev=shm \
 	-serial "file:$logdir/console.log" \
 	-serial "file:$logdir/ktap.log" \
 	-serial "file:$logdir/dmesg.log" \

@@ -16,6 +16,7 @@
 #include "ktap.h"
 #include "mmlab_dev.h"
 #include "modes.h"
+#include "pci_dev.h"
 #include "procfs.h"
 
 #define PAGES	32
@@ -164,6 +165,73 @@ static void show_walks(long psize)
 	close(mmfd);
 }
 
+/* QEMU's edu: registers, an interrupt, DMA, and BAR0 mapped to userspace. */
+static void show_edu(void)
+{
+	static const char msg[64] = "RAM -> edu's DMA buffer -> RAM";
+	struct mmlab_edu_factorial f = { .n = 10, .flags = MMLAB_EDU_FACT_IRQ };
+	struct mmlab_edu_liveness l = { .in = 0x12345678 };
+	struct mmlab_edu_dma d = { .len = sizeof(msg) };
+	struct mmlab_edu_info info;
+	char got[sizeof(msg)] = "";
+	void *r;
+	int fd;
+
+	printf("\nQEMU's edu device %s, bound to mmlab-edu (drivers/pci/edu.c):\n",
+	       edu_target.bdf);
+	fd = pci_open(&edu_target, O_RDWR);
+	if (fd < 0 || ioctl(fd, MMLAB_EDU_IOC_INFO, &info)) {
+		printf("  %s\n", strerror(errno));
+		return;
+	}
+	printf("  identification %#x, %s interrupt %u, BAR0 %llu KiB at %#llx\n",
+	       info.ident, info.irq_mode == MMLAB_EDU_IRQ_MSI ? "MSI" : "INTx",
+	       info.irq, (unsigned long long)info.bar0_size >> 10,
+	       (unsigned long long)edu_target.bar_start);
+	if (!ioctl(fd, MMLAB_EDU_IOC_LIVENESS, &l))
+		printf("  liveness: wrote %#x, read back %#x\n", l.in, l.out);
+	if (!ioctl(fd, MMLAB_EDU_IOC_FACTORIAL, &f))
+		printf("  10! = %u, its completion signalled by an interrupt\n",
+		       f.result);
+	d.buf = (uintptr_t)msg;
+	if (!ioctl(fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d)) {
+		d.buf = (uintptr_t)got;
+		ioctl(fd, MMLAB_EDU_IOC_DMA_FROM_DEV, &d);
+	}
+	printf("  DMA: \"%s\"\n", got);
+	r = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (r != MAP_FAILED) {
+		printf("  BAR0 mapped uncached; identification read by userspace: %#x\n",
+		       mmio_read32(r, 0));
+		munmap(r, 4096);
+	}
+	close(fd);
+}
+
+/* QEMU's ivshmem: BAR2 is a file of the host's, filled before the boot. */
+static void show_ivshmem(void)
+{
+	size_t half = ivshmem_target.bar_len / 2;
+	uint8_t *p;
+	int fd;
+
+	printf("\nQEMU's ivshmem device %s, bound to mmlab-ivshmem (drivers/pci/ivshmem.c):\n",
+	       ivshmem_target.bdf);
+	fd = pci_open(&ivshmem_target, O_RDONLY);
+	p = fd < 0 ? MAP_FAILED : mmap(NULL, half, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		printf("  %s\n", strerror(errno));
+	} else {
+		printf("  BAR2, %llu KiB at %#llx, mapped: the host's %zu KiB pattern %s\n",
+		       (unsigned long long)ivshmem_target.bar_len >> 10,
+		       (unsigned long long)ivshmem_target.bar_start, half >> 10,
+		       pattern_check(p, half, IVSHMEM_HOST_SEED, 0) < 0 ?
+		       "arrived intact" : "DIFFERS");
+		munmap(p, half);
+	}
+	close(fd);
+}
+
 int main(void)
 {
 	long psize = sysconf(_SC_PAGESIZE);
@@ -191,5 +259,10 @@ int main(void)
 	printf("\nmmap at offset 1 TiB, past the buffer's end: %s\n",
 	       p == MAP_FAILED ? strerror(errno) : "mapped (wrong!)");
 	close(fd);
+
+	if (pci_find(&edu_target))
+		show_edu();
+	if (pci_find(&ivshmem_target))
+		show_ivshmem();
 	return 0;
 }

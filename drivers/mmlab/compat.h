@@ -12,6 +12,7 @@
 
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/pci.h>
 
 #include "mmlab_conftest.h"
 
@@ -47,11 +48,47 @@ static inline int page_mapcount(struct page *page)
 #define MAX_PAGE_ORDER	(MAX_ORDER - 1)
 #endif
 
+#ifndef MMLAB_HAVE_PCIM_IOMAP_REGION
+/*
+ * v6.11 added pcim_iomap_region() and deprecated the iomap table that
+ * pcim_iomap_regions() fills; before, map the BAR through the table.
+ */
+static inline void __iomem *pcim_iomap_region(struct pci_dev *pdev, int bar,
+					      const char *name)
+{
+	int ret = pcim_iomap_regions(pdev, BIT(bar), name);
+
+	return ret ? IOMEM_ERR_PTR(ret) : pcim_iomap_table(pdev)[bar];
+}
+#endif
+
 #ifdef MMLAB_HAVE_KUNIT_VISIBILITY
 #include <kunit/visibility.h>
 #else
 /* Before v6.2: nothing is exported for tests, and there are none to build. */
 #define EXPORT_SYMBOL_IF_KUNIT(symbol)	extern int __mmlab_not_exported_##symbol
+#endif
+
+#ifdef MMLAB_HAVE_KUNIT_DEVICE_REGISTER
+#include <kunit/device.h>
+#else
+/*
+ * v6.8 added test devices that KUnit registers and cleans up; before, a
+ * root device serves, its devres released when it is unregistered.
+ */
+struct kunit;
+
+static inline struct device *kunit_device_register(struct kunit *test,
+						   const char *name)
+{
+	return root_device_register(name);
+}
+
+static inline void kunit_device_unregister(struct kunit *test,
+					   struct device *dev)
+{
+	root_device_unregister(dev);
+}
 #endif
 
 #endif /* _MMLAB_COMPAT_H */

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmlab-edu: a driver for QEMU's educational PCI device (-device edu),
+ * whose registers are specified in QEMU's docs/specs/edu.rst.
+ *
+ * Every resource is device-managed: the PCI core's pcim_* helpers, devm_*,
+ * dmam_* and, for the rest, devm_add_action_or_reset(). So probe() returns
+ * on any error with nothing to unwind, there is no remove(), and unbinding
+ * releases everything in the reverse order of probe(): the device node
+ * first (node.c), then the interrupt, the MSI vector, the DMA buffer, the
+ * register mapping and the BAR, and finally the enabled device.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/idr.h>
+#include <linux/interrupt.h>
+#include <linux/iopoll.h>
+#include <linux/mmlab_pci.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "../mmlab/compat.h"
+#include "mmlab_pci.h"
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+
+/* Registers in BAR0, all accessed 32 bits wide. */
+#define EDU_IDENT		0x00
+#define EDU_LIVENESS		0x04
+#define EDU_FACTORIAL		0x08
+#define EDU_STATUS		0x20
+#define  EDU_STATUS_COMPUTING	BIT(0)
+#define  EDU_STATUS_IRQ_FACT	BIT(7)
+#define EDU_IRQ_STATUS		0x24
+#define EDU_IRQ_RAISE		0x60
+#define EDU_IRQ_ACK		0x64
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_COUNT		0x90
+#define EDU_DMA_CMD		0x98
+#define  EDU_DMA_RUN		BIT(0)
+#define  EDU_DMA_TO_RAM		BIT(1)
+#define  EDU_DMA_IRQ		BIT(2)
+/* The device's DMA buffer, as seen by its DMA engine. */
+#define EDU_DMA_BUF		0x40000
+/*
+ * The bytes of it a transfer may reach: QEMU before 8.0 ("hw/misc/edu: fix
+ * 2 off-by-one errors") refuses a transfer that ends at the buffer's end
+ * with hw_error(), which aborts the whole machine.
+ */
+#define EDU_DMA_USABLE		(MMLAB_EDU_DMA_SIZE - 1)
+
+/* Interrupt status bits the device raises itself. */
+#define EDU_IRQ_FACT		BIT(0)
+#define EDU_IRQ_DMA		BIT(8)
+
+/* The DMA engine drives 28 address bits. */
+#define EDU_DMA_BITS		28
+
+#define EDU_TIMEOUT_US		(5 * USEC_PER_SEC)
+
+/**
+ * struct edu - one bound edu device
+ * @pdev: the PCI device
+ * @regs: BAR0, mapped uncached
+ * @dma_buf: the coherent buffer the device's DMA engine reads and writes
+ * @dma_handle: its bus address, below 2^28
+ * @irq: the Linux interrupt of vector 0
+ * @op_lock: one operation on the device at a time
+ * @irq_status: interrupt status bits handled since the operation began
+ * @irq_wait: where an operation waits for its interrupt
+ * @irqs: interrupts handled since probe
+ */
+struct edu {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	void *dma_buf;
+	dma_addr_t dma_handle;
+	int irq;
+	struct mutex op_lock;		/* one operation at a time */
+	atomic_t irq_status;
+	wait_queue_head_t irq_wait;
+	atomic64_t irqs;
+};
+
+static DEFINE_IDA(edu_ida);
+
+static irqreturn_t edu_irq(int irq, void *data)
+{
+	struct edu *edu = data;
+	u32 status = ioread32(edu->regs + EDU_IRQ_STATUS);
+
+	/* INTx may be shared: nothing raised, not ours. */
+	if (!status)
+		return IRQ_NONE;
+	/* Acknowledge even with MSI, or the status stays set (edu.rst). */
+	iowrite32(status, edu->regs + EDU_IRQ_ACK);
+	atomic_or(status, &edu->irq_status);
+	atomic64_inc(&edu->irqs);
+	wake_up(&edu->irq_wait);
+	return IRQ_HANDLED;
+}
+
+/* Wait for the interrupt with any of @bits; the status seen goes to @seen. */
+static int edu_wait_irq(struct edu *edu, u32 bits, u32 *seen)
+{
+	if (!wait_event_timeout(edu->irq_wait,
+				atomic_read(&edu->irq_status) & bits,
+				usecs_to_jiffies(EDU_TIMEOUT_US)))
+		return -ETIMEDOUT;
+	*seen = atomic_xchg(&edu->irq_status, 0);
+	return 0;
+}
+
+/* The device ignores a new factorial or DMA while the last one runs. */
+static int edu_wait_idle(struct edu *edu)
+{
+	u32 val;
+	int ret;
+
+	ret = read_poll_timeout(ioread32, val, !(val & EDU_STATUS_COMPUTING),
+				10, EDU_TIMEOUT_US, false,
+				edu->regs + EDU_STATUS);
+	if (ret)
+		return ret;
+	return read_poll_timeout(ioread32, val, !(val & EDU_DMA_RUN),
+				 10, EDU_TIMEOUT_US, false,
+				 edu->regs + EDU_DMA_CMD);
+}
+
+static int edu_factorial(struct edu *edu, struct mmlab_edu_factorial *f)
+{
+	bool irq = f->flags & MMLAB_EDU_FACT_IRQ;
+	u32 val;
+	int ret;
+
+	ret = edu_wait_idle(edu);
+	if (ret)
+		return ret;
+	atomic_set(&edu->irq_status, 0);
+	f->irq_status = 0;
+	iowrite32(irq ? EDU_STATUS_IRQ_FACT : 0, edu->regs + EDU_STATUS);
+	iowrite32(f->n, edu->regs + EDU_FACTORIAL);
+	if (irq) {
+		ret = edu_wait_irq(edu, EDU_IRQ_FACT, &f->irq_status);
+		iowrite32(0, edu->regs + EDU_STATUS);
+	} else {
+		ret = read_poll_timeout(ioread32, val,
+					!(val & EDU_STATUS_COMPUTING), 10,
+					EDU_TIMEOUT_US, false,
+					edu->regs + EDU_STATUS);
+	}
+	if (ret)
+		return ret;
+	f->result = ioread32(edu->regs + EDU_FACTORIAL);
+	return 0;
+}
+
+/*
+ * One transfer between our coherent buffer and the device's, both at
+ * @offset, completion signalled by the DMA interrupt. The addresses fit the
+ * 32-bit register writes: the DMA mask keeps ours below 2^28.
+ */
+static int edu_dma(struct edu *edu, bool to_dev, u32 offset, u32 len)
+{
+	u32 ram = lower_32_bits(edu->dma_handle) + offset;
+	u32 dev = EDU_DMA_BUF + offset;
+	u32 seen;
+	int ret;
+
+	ret = edu_wait_idle(edu);
+	if (ret)
+		return ret;
+	atomic_set(&edu->irq_status, 0);
+	/* iowrite32() orders the buffer's contents before the command. */
+	iowrite32(to_dev ? ram : dev, edu->regs + EDU_DMA_SRC);
+	iowrite32(to_dev ? dev : ram, edu->regs + EDU_DMA_DST);
+	iowrite32(len, edu->regs + EDU_DMA_COUNT);
+	iowrite32(EDU_DMA_RUN | EDU_DMA_IRQ | (to_dev ? 0 : EDU_DMA_TO_RAM),
+		  edu->regs + EDU_DMA_CMD);
+	return edu_wait_irq(edu, EDU_IRQ_DMA, &seen);
+}
+
+static int edu_raise(struct edu *edu, struct mmlab_edu_raise *r)
+{
+	atomic_set(&edu->irq_status, 0);
+	iowrite32(r->value, edu->regs + EDU_IRQ_RAISE);
+	return edu_wait_irq(edu, r->value, &r->irq_status);
+}
+
+static void edu_info(struct edu *edu, struct mmlab_edu_info *info)
+{
+	info->ident = ioread32(edu->regs + EDU_IDENT);
+	info->irq_mode = edu->pdev->msi_enabled ? MMLAB_EDU_IRQ_MSI :
+						  MMLAB_EDU_IRQ_INTX;
+	info->irq = edu->irq;
+	info->dma_mask_bits = EDU_DMA_BITS;
+	info->bar0_size = pci_resource_len(edu->pdev, 0);
+	info->irqs = atomic64_read(&edu->irqs);
+}
+
+union edu_arg {
+	struct mmlab_edu_info info;
+	struct mmlab_edu_liveness live;
+	struct mmlab_edu_factorial fact;
+	struct mmlab_edu_dma dma;
+	struct mmlab_edu_raise raise;
+};
+
+/* Run @cmd on the device, its argument already copied in, under op_lock. */
+static int edu_run(struct edu *edu, unsigned int cmd, union edu_arg *a,
+		   void *bounce)
+{
+	int ret = 0;
+
+	mutex_lock(&edu->op_lock);
+	switch (cmd) {
+	case MMLAB_EDU_IOC_INFO:
+		edu_info(edu, &a->info);
+		break;
+	case MMLAB_EDU_IOC_LIVENESS:
+		iowrite32(a->live.in, edu->regs + EDU_LIVENESS);
+		a->live.out = ioread32(edu->regs + EDU_LIVENESS);
+		break;
+	case MMLAB_EDU_IOC_FACTORIAL:
+		ret = edu_factorial(edu, &a->fact);
+		break;
+	case MMLAB_EDU_IOC_DMA_TO_DEV:
+		memcpy(edu->dma_buf + a->dma.offset, bounce, a->dma.len);
+		ret = edu_dma(edu, true, a->dma.offset, a->dma.len);
+		break;
+	case MMLAB_EDU_IOC_DMA_FROM_DEV:
+		/* Every byte that arrives must have come from the device. */
+		memset(edu->dma_buf + a->dma.offset, 0, a->dma.len);
+		ret = edu_dma(edu, false, a->dma.offset, a->dma.len);
+		if (!ret)
+			memcpy(bounce, edu->dma_buf + a->dma.offset, a->dma.len);
+		break;
+	case MMLAB_EDU_IOC_RAISE_IRQ:
+		ret = edu_raise(edu, &a->raise);
+		break;
+	}
+	mutex_unlock(&edu->op_lock);
+	return ret;
+}
+
+/* The arguments that need no device to be refused. */
+static int edu_check(unsigned int cmd, const union edu_arg *a)
+{
+	switch (cmd) {
+	case MMLAB_EDU_IOC_FACTORIAL:
+		return a->fact.flags & ~MMLAB_EDU_FACT_IRQ ? -EINVAL : 0;
+	case MMLAB_EDU_IOC_DMA_TO_DEV:
+	case MMLAB_EDU_IOC_DMA_FROM_DEV:
+		/* The device aborts on a transfer outside its buffer. */
+		if (!a->dma.len || a->dma.len > EDU_DMA_USABLE ||
+		    a->dma.offset > EDU_DMA_USABLE - a->dma.len)
+			return -EINVAL;
+		return 0;
+	case MMLAB_EDU_IOC_RAISE_IRQ:
+		return a->raise.value ? 0 : -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * User memory is copied in before the node is entered and out after it is
+ * left: see the lock order in node.c.
+ */
+static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	void __user *ubuf = NULL;
+	void *bounce = NULL;
+	union edu_arg a;
+	struct edu *edu;
+	long ret;
+
+	switch (cmd) {
+	case MMLAB_EDU_IOC_INFO:
+	case MMLAB_EDU_IOC_LIVENESS:
+	case MMLAB_EDU_IOC_FACTORIAL:
+	case MMLAB_EDU_IOC_DMA_TO_DEV:
+	case MMLAB_EDU_IOC_DMA_FROM_DEV:
+	case MMLAB_EDU_IOC_RAISE_IRQ:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	memset(&a, 0, sizeof(a));
+	if ((_IOC_DIR(cmd) & _IOC_WRITE) &&
+	    copy_from_user(&a, uarg, _IOC_SIZE(cmd)))
+		return -EFAULT;
+	ret = edu_check(cmd, &a);
+	if (ret)
+		return ret;
+
+	if (cmd == MMLAB_EDU_IOC_DMA_TO_DEV || cmd == MMLAB_EDU_IOC_DMA_FROM_DEV) {
+		ubuf = u64_to_user_ptr(a.dma.buf);
+		bounce = kmalloc(a.dma.len, GFP_KERNEL);
+		if (!bounce)
+			return -ENOMEM;
+		if (cmd == MMLAB_EDU_IOC_DMA_TO_DEV &&
+		    copy_from_user(bounce, ubuf, a.dma.len)) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+
+	edu = mmlab_pci_node_enter(file);
+	if (!edu) {
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = edu_run(edu, cmd, &a, bounce);
+	mmlab_pci_node_exit(file);
+	if (ret)
+		goto out;
+
+	if (cmd == MMLAB_EDU_IOC_DMA_FROM_DEV &&
+	    copy_to_user(ubuf, bounce, a.dma.len))
+		ret = -EFAULT;
+	else if ((_IOC_DIR(cmd) & _IOC_READ) &&
+		 copy_to_user(uarg, &a, _IOC_SIZE(cmd)))
+		ret = -EFAULT;
+out:
+	kfree(bounce);
+	return ret;
+}
+
+static const struct file_operations edu_fops = {
+	.owner = THIS_MODULE,
+	.open = mmlab_pci_node_open,
+	.release = mmlab_pci_node_release,
+	.mmap = mmlab_pci_node_mmap,
+	.unlocked_ioctl = edu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct device *dev = &pdev->dev;
+	const char *name;
+	struct edu *edu;
+	int ret;
+
+	ret = mmlab_pci_count_bound(pdev);
+	if (ret)
+		return ret;
+	edu = devm_kzalloc(dev, sizeof(*edu), GFP_KERNEL);
+	if (!edu)
+		return -ENOMEM;
+	edu->pdev = pdev;
+	mutex_init(&edu->op_lock);
+	init_waitqueue_head(&edu->irq_wait);
+	name = devm_mmlab_pci_name(pdev, &edu_ida, "mmlab-edu");
+	if (!name)
+		return -ENOMEM;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	edu->regs = pcim_iomap_region(pdev, 0, name);
+	if (IS_ERR(edu->regs))
+		return PTR_ERR(edu->regs);
+
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	edu->dma_buf = dmam_alloc_coherent(dev, MMLAB_EDU_DMA_SIZE,
+					   &edu->dma_handle, GFP_KERNEL);
+	if (!edu->dma_buf)
+		return -ENOMEM;
+
+	/* MSI where offered; after pcim_enable_device(), freed by devres. */
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_ALL_TYPES);
+	if (ret < 0)
+		return ret;
+	edu->irq = pci_irq_vector(pdev, 0);
+	ret = devm_request_irq(dev, edu->irq, edu_irq,
+			       pdev->msi_enabled ? 0 : IRQF_SHARED, name, edu);
+	if (ret)
+		return ret;
+
+	ret = devm_mmlab_pci_node_add(pdev, name, 0, &edu_fops, edu);
+	if (ret)
+		return ret;
+	dev_info(dev, "%s: edu %#x, %s interrupt %d\n", name,
+		 ioread32(edu->regs + EDU_IDENT),
+		 pdev->msi_enabled ? "MSI" : "INTx", edu->irq);
+	return 0;
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edu_ids);
+
+struct pci_driver mmlab_edu_driver = {
+	.name = "mmlab-edu",
+	.id_table = edu_ids,
+	.probe = edu_probe,
+};
