@@ -74,7 +74,8 @@ static inline void __iomem *pcim_iomap_region(struct pci_dev *pdev, int bar,
 #else
 /*
  * v6.8 added test devices that KUnit registers and cleans up; before, a
- * root device serves, its devres released when it is unregistered.
+ * root device serves, its devres released when it is unregistered. Unlike
+ * KUnit's, it is left registered by a test that aborts.
  */
 struct kunit;
 

@@ -7,8 +7,9 @@
  * dmam_* and, for the rest, devm_add_action_or_reset(). So probe() returns
  * on any error with nothing to unwind, there is no remove(), and unbinding
  * releases everything in the reverse order of probe(): the device node
- * first (node.c), then the interrupt, the MSI vector, the DMA buffer, the
- * register mapping and the BAR, and finally the enabled device.
+ * first (node.c), then the device is quiesced, then the interrupt, the MSI
+ * vector, the DMA buffer, the register mapping and the BAR go, and finally
+ * the enabled device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -107,18 +108,10 @@ static irqreturn_t edu_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-/* Wait for the interrupt with any of @bits; the status seen goes to @seen. */
-static int edu_wait_irq(struct edu *edu, u32 bits, u32 *seen)
-{
-	if (!wait_event_timeout(edu->irq_wait,
-				atomic_read(&edu->irq_status) & bits,
-				usecs_to_jiffies(EDU_TIMEOUT_US)))
-		return -ETIMEDOUT;
-	*seen = atomic_xchg(&edu->irq_status, 0);
-	return 0;
-}
-
-/* The device ignores a new factorial or DMA while the last one runs. */
+/*
+ * The device ignores a new factorial or DMA while the last one runs, and a
+ * DMA still running owns the DMA buffer.
+ */
 static int edu_wait_idle(struct edu *edu)
 {
 	u32 val;
@@ -132,6 +125,27 @@ static int edu_wait_idle(struct edu *edu)
 	return read_poll_timeout(ioread32, val, !(val & EDU_DMA_RUN),
 				 10, EDU_TIMEOUT_US, false,
 				 edu->regs + EDU_DMA_CMD);
+}
+
+/*
+ * Wait for the interrupt with any of @bits; the status seen goes to @seen.
+ * The bits may also come from a late interrupt of an operation that timed
+ * out, or from a raise written through the mapped BAR: the operation is
+ * over only when the device says it is idle too.
+ */
+static int edu_wait_irq(struct edu *edu, u32 bits, u32 *seen)
+{
+	long left;
+
+	left = wait_event_killable_timeout(edu->irq_wait,
+					   atomic_read(&edu->irq_status) & bits,
+					   usecs_to_jiffies(EDU_TIMEOUT_US));
+	if (left < 0)
+		return left;
+	if (!left)
+		return -ETIMEDOUT;
+	*seen = atomic_xchg(&edu->irq_status, 0);
+	return edu_wait_idle(edu);
 }
 
 static int edu_factorial(struct edu *edu, struct mmlab_edu_factorial *f)
@@ -163,11 +177,13 @@ static int edu_factorial(struct edu *edu, struct mmlab_edu_factorial *f)
 }
 
 /*
- * One transfer between our coherent buffer and the device's, both at
- * @offset, completion signalled by the DMA interrupt. The addresses fit the
- * 32-bit register writes: the DMA mask keeps ours below 2^28.
+ * One transfer of @len bytes between @buf and the device's buffer at
+ * @offset, through our coherent buffer at the same offset, completion
+ * signalled by the DMA interrupt. The addresses fit the 32-bit register
+ * writes: the DMA mask keeps ours below 2^28.
  */
-static int edu_dma(struct edu *edu, bool to_dev, u32 offset, u32 len)
+static int edu_dma(struct edu *edu, bool to_dev, void *buf, u32 offset,
+		   u32 len)
 {
 	u32 ram = lower_32_bits(edu->dma_handle) + offset;
 	u32 dev = EDU_DMA_BUF + offset;
@@ -177,6 +193,10 @@ static int edu_dma(struct edu *edu, bool to_dev, u32 offset, u32 len)
 	ret = edu_wait_idle(edu);
 	if (ret)
 		return ret;
+	if (to_dev)
+		memcpy(edu->dma_buf + offset, buf, len);
+	else	/* Every byte that arrives must have come from the device. */
+		memset(edu->dma_buf + offset, 0, len);
 	atomic_set(&edu->irq_status, 0);
 	/* iowrite32() orders the buffer's contents before the command. */
 	iowrite32(to_dev ? ram : dev, edu->regs + EDU_DMA_SRC);
@@ -184,11 +204,18 @@ static int edu_dma(struct edu *edu, bool to_dev, u32 offset, u32 len)
 	iowrite32(len, edu->regs + EDU_DMA_COUNT);
 	iowrite32(EDU_DMA_RUN | EDU_DMA_IRQ | (to_dev ? 0 : EDU_DMA_TO_RAM),
 		  edu->regs + EDU_DMA_CMD);
-	return edu_wait_irq(edu, EDU_IRQ_DMA, &seen);
+	ret = edu_wait_irq(edu, EDU_IRQ_DMA, &seen);
+	if (!ret && !to_dev)
+		memcpy(buf, edu->dma_buf + offset, len);
+	return ret;
 }
 
 static int edu_raise(struct edu *edu, struct mmlab_edu_raise *r)
 {
+	int ret = edu_wait_idle(edu);
+
+	if (ret)
+		return ret;
 	atomic_set(&edu->irq_status, 0);
 	iowrite32(r->value, edu->regs + EDU_IRQ_RAISE);
 	return edu_wait_irq(edu, r->value, &r->irq_status);
@@ -197,8 +224,8 @@ static int edu_raise(struct edu *edu, struct mmlab_edu_raise *r)
 static void edu_info(struct edu *edu, struct mmlab_edu_info *info)
 {
 	info->ident = ioread32(edu->regs + EDU_IDENT);
-	info->irq_mode = edu->pdev->msi_enabled ? MMLAB_EDU_IRQ_MSI :
-						  MMLAB_EDU_IRQ_INTX;
+	info->irq_mode = pci_dev_msi_enabled(edu->pdev) ? MMLAB_EDU_IRQ_MSI :
+							  MMLAB_EDU_IRQ_INTX;
 	info->irq = edu->irq;
 	info->dma_mask_bits = EDU_DMA_BITS;
 	info->bar0_size = pci_resource_len(edu->pdev, 0);
@@ -217,9 +244,11 @@ union edu_arg {
 static int edu_run(struct edu *edu, unsigned int cmd, union edu_arg *a,
 		   void *bounce)
 {
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&edu->op_lock);
+	ret = mutex_lock_killable(&edu->op_lock);
+	if (ret)
+		return ret;
 	switch (cmd) {
 	case MMLAB_EDU_IOC_INFO:
 		edu_info(edu, &a->info);
@@ -232,15 +261,9 @@ static int edu_run(struct edu *edu, unsigned int cmd, union edu_arg *a,
 		ret = edu_factorial(edu, &a->fact);
 		break;
 	case MMLAB_EDU_IOC_DMA_TO_DEV:
-		memcpy(edu->dma_buf + a->dma.offset, bounce, a->dma.len);
-		ret = edu_dma(edu, true, a->dma.offset, a->dma.len);
-		break;
 	case MMLAB_EDU_IOC_DMA_FROM_DEV:
-		/* Every byte that arrives must have come from the device. */
-		memset(edu->dma_buf + a->dma.offset, 0, a->dma.len);
-		ret = edu_dma(edu, false, a->dma.offset, a->dma.len);
-		if (!ret)
-			memcpy(bounce, edu->dma_buf + a->dma.offset, a->dma.len);
+		ret = edu_dma(edu, cmd == MMLAB_EDU_IOC_DMA_TO_DEV, bounce,
+			      a->dma.offset, a->dma.len);
 		break;
 	case MMLAB_EDU_IOC_RAISE_IRQ:
 		ret = edu_raise(edu, &a->raise);
@@ -344,6 +367,23 @@ static const struct file_operations edu_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Runs at unbind after the node is revoked, before the interrupt and the
+ * DMA buffer go: let a factorial or a transfer started earlier, even
+ * through the mapped BAR, finish into memory that still exists; drop any
+ * interrupt left raised; and stop the device from mastering the bus.
+ */
+static void edu_quiesce(void *data)
+{
+	struct edu *edu = data;
+
+	if (edu_wait_idle(edu))
+		dev_warn(&edu->pdev->dev, "still busy at unbind\n");
+	iowrite32(0, edu->regs + EDU_STATUS);
+	iowrite32(~0U, edu->regs + EDU_IRQ_ACK);
+	pci_clear_master(edu->pdev);
+}
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
@@ -361,8 +401,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&edu->op_lock);
 	init_waitqueue_head(&edu->irq_wait);
 	name = devm_mmlab_pci_name(pdev, &edu_ida, "mmlab-edu");
-	if (!name)
-		return -ENOMEM;
+	if (IS_ERR(name))
+		return PTR_ERR(name);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -385,8 +425,15 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret < 0)
 		return ret;
 	edu->irq = pci_irq_vector(pdev, 0);
+	/* Nothing left raised by an earlier driver or a user of the BAR. */
+	iowrite32(0, edu->regs + EDU_STATUS);
+	iowrite32(~0U, edu->regs + EDU_IRQ_ACK);
 	ret = devm_request_irq(dev, edu->irq, edu_irq,
-			       pdev->msi_enabled ? 0 : IRQF_SHARED, name, edu);
+			       pci_dev_msi_enabled(pdev) ? 0 : IRQF_SHARED,
+			       name, edu);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(dev, edu_quiesce, edu);
 	if (ret)
 		return ret;
 
@@ -395,7 +442,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	dev_info(dev, "%s: edu %#x, %s interrupt %d\n", name,
 		 ioread32(edu->regs + EDU_IDENT),
-		 pdev->msi_enabled ? "MSI" : "INTx", edu->irq);
+		 pci_dev_msi_enabled(pdev) ? "MSI" : "INTx", edu->irq);
 	return 0;
 }
 

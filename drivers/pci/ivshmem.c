@@ -16,6 +16,7 @@
 #include <linux/mmlab_pci.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -42,16 +43,21 @@ static DEFINE_IDA(ivshmem_ida);
 /*
  * Copy at most @count bytes between @bounce and the shared memory at @pos,
  * with the device held bound. User memory is copied by the callers, outside:
- * see the lock order in node.c.
+ * see the lock order in node.c. Between chunks, a long copy yields the CPU
+ * and stops for a fatal signal.
  *
- * Return: bytes copied, 0 at the end of the memory, or -ENODEV.
+ * Return: bytes copied, 0 at the end of the memory, or a negative errno.
  */
 static ssize_t ivshmem_xfer(struct file *file, void *bounce, size_t count,
 			    loff_t pos, bool to_dev)
 {
-	struct ivshmem *ivs = mmlab_pci_node_enter(file);
+	struct ivshmem *ivs;
 	size_t n = 0;
 
+	cond_resched();
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	ivs = mmlab_pci_node_enter(file);
 	if (!ivs)
 		return -ENODEV;
 	if (pos < ivs->size) {
@@ -99,6 +105,8 @@ static ssize_t ivshmem_write(struct file *file, const char __user *ubuf,
 	ssize_t n = 0;
 	void *bounce;
 
+	if (!count)
+		return 0;
 	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;
@@ -165,8 +173,8 @@ static int ivshmem_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!ivs)
 		return -ENOMEM;
 	name = devm_mmlab_pci_name(pdev, &ivshmem_ida, "mmlab-ivshmem");
-	if (!name)
-		return -ENOMEM;
+	if (IS_ERR(name))
+		return PTR_ERR(name);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)

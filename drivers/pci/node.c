@@ -8,8 +8,8 @@
  * BAR, which holds its file. So the node is reference counted, one
  * reference for the bound device and one for each open file, and unbinding
  * revokes it: under the write side of @lock it forgets the device, so that
- * every later file operation fails with -ENODEV, and zaps every PTE that
- * maps the BAR, so that the next access faults.
+ * every later file operation fails with -ENODEV, then it zaps every PTE
+ * that maps the BAR, so that the next access faults.
  *
  * The BAR is therefore mapped lazily, by vm_ops->fault with
  * vmf_insert_pfn() under the read side of @lock, as vfio-pci does, rather
@@ -19,9 +19,10 @@
  * fault sees either the bound device, and its PTE is zapped later, or no
  * device, and raises SIGBUS.
  *
- * Lock order: mmap_lock, then @lock (faults, mmap), then the mapping's
- * i_mmap_rwsem (the zap). So nothing copies from or to userspace with
- * @lock held: a page fault there would take mmap_lock inside it.
+ * Lock order: mmap_lock, then @lock (faults, mmap). So nothing copies from
+ * or to userspace with @lock held: a page fault there would take mmap_lock
+ * inside it. ->open runs under misc_open()'s global misc_mtx, so it takes
+ * only @files_lock, never @lock, which an ioctl may hold for seconds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,7 +47,8 @@
  * @priv: the driver's data; NULL once the device is unbound
  * @pfn: first page frame of the BAR
  * @npages: pages of the BAR that mmap() may map
- * @files: open files (&struct mmlab_pci_file), under @lock
+ * @files_lock: protects @files
+ * @files: open files (&struct mmlab_pci_file)
  * @misc: the character device
  * @name: its name, which outlives the driver's copy
  */
@@ -56,6 +58,7 @@ struct mmlab_pci_node {
 	void *priv;
 	unsigned long pfn;
 	unsigned long npages;
+	struct mutex files_lock;	/* protects files */
 	struct list_head files;
 	struct miscdevice misc;
 	char name[32];
@@ -99,23 +102,43 @@ static void mmlab_pci_instance_free(void *data)
  *
  * The number is the lowest free one and is given back at unbind.
  *
- * Return: "<prefix>N", device-managed, or NULL when out of memory.
+ * Return: "<prefix>N", device-managed, or an ERR_PTR().
  */
 const char *devm_mmlab_pci_name(struct pci_dev *pdev, struct ida *ida,
 				const char *prefix)
 {
 	struct mmlab_pci_instance *inst;
+	const char *name;
+	int ret;
 
 	inst = devm_kzalloc(&pdev->dev, sizeof(*inst), GFP_KERNEL);
 	if (!inst)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	inst->ida = ida;
 	inst->id = ida_alloc(ida, GFP_KERNEL);
 	if (inst->id < 0)
-		return NULL;
-	if (devm_add_action_or_reset(&pdev->dev, mmlab_pci_instance_free, inst))
-		return NULL;
-	return devm_kasprintf(&pdev->dev, GFP_KERNEL, "%s%d", prefix, inst->id);
+		return ERR_PTR(inst->id);
+	ret = devm_add_action_or_reset(&pdev->dev, mmlab_pci_instance_free,
+				       inst);
+	if (ret)
+		return ERR_PTR(ret);
+	name = devm_kasprintf(&pdev->dev, GFP_KERNEL, "%s%d", prefix, inst->id);
+	return name ?: ERR_PTR(-ENOMEM);
+}
+
+/* Did a file before @f in the list have the same f_mapping? */
+static bool mmlab_pci_mapping_seen(struct mmlab_pci_node *node,
+				   struct mmlab_pci_file *f)
+{
+	struct mmlab_pci_file *g;
+
+	list_for_each_entry(g, &node->files, entry) {
+		if (g == f)
+			return false;
+		if (g->file->f_mapping == f->file->f_mapping)
+			return true;
+	}
+	return false;
 }
 
 /* The devres action of a node: revoke it, at unbind or a failed probe. */
@@ -130,9 +153,18 @@ static void mmlab_pci_node_remove(void *data)
 	/* Waits for every file operation and fault in progress. */
 	down_write(&node->lock);
 	node->priv = NULL;
-	list_for_each_entry(f, &node->files, entry)
-		unmap_mapping_range(f->file->f_mapping, 0, 0, 1);
 	up_write(&node->lock);
+
+	/*
+	 * A fault from now on finds no device: zapping the PTEs written
+	 * before is enough. Files opened through one inode share their
+	 * f_mapping; zap each mapping once.
+	 */
+	mutex_lock(&node->files_lock);
+	list_for_each_entry(f, &node->files, entry)
+		if (!mmlab_pci_mapping_seen(node, f))
+			unmap_mapping_range(f->file->f_mapping, 0, 0, 1);
+	mutex_unlock(&node->files_lock);
 
 	mmlab_pci_node_put(node);
 }
@@ -166,6 +198,7 @@ int devm_mmlab_pci_node_add(struct pci_dev *pdev, const char *name, int bar,
 	atomic_inc(&mmlab_pci_counters.nodes);
 	kref_init(&node->ref);
 	init_rwsem(&node->lock);
+	mutex_init(&node->files_lock);
 	INIT_LIST_HEAD(&node->files);
 	node->priv = priv;
 	/* A BAR smaller than a page would expose its neighbours: no mmap. */
@@ -195,7 +228,10 @@ int devm_mmlab_pci_node_add(struct pci_dev *pdev, const char *name, int bar,
  * @inode: the device inode
  * @file: the new file
  *
- * Return: 0, -ENODEV once the device is unbound, or -ENOMEM.
+ * misc_open() calls it under misc_mtx, which misc_deregister() takes
+ * before the node is revoked: the device is still bound here.
+ *
+ * Return: 0 or -ENOMEM.
  */
 int mmlab_pci_node_open(struct inode *inode, struct file *file)
 {
@@ -203,26 +239,19 @@ int mmlab_pci_node_open(struct inode *inode, struct file *file)
 	struct mmlab_pci_node *node = container_of(file->private_data,
 						   struct mmlab_pci_node, misc);
 	struct mmlab_pci_file *f;
-	int ret = -ENODEV;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
 	f->node = node;
 	f->file = file;
-
-	down_write(&node->lock);
-	if (node->priv) {
-		kref_get(&node->ref);
-		list_add(&f->entry, &node->files);
-		file->private_data = f;
-		atomic_inc(&mmlab_pci_counters.files);
-		ret = 0;
-	}
-	up_write(&node->lock);
-	if (ret)
-		kfree(f);
-	return ret;
+	kref_get(&node->ref);
+	mutex_lock(&node->files_lock);
+	list_add_tail(&f->entry, &node->files);
+	mutex_unlock(&node->files_lock);
+	file->private_data = f;
+	atomic_inc(&mmlab_pci_counters.files);
+	return 0;
 }
 
 /**
@@ -237,9 +266,9 @@ int mmlab_pci_node_release(struct inode *inode, struct file *file)
 	struct mmlab_pci_file *f = file->private_data;
 	struct mmlab_pci_node *node = f->node;
 
-	down_write(&node->lock);
+	mutex_lock(&node->files_lock);
 	list_del(&f->entry);
-	up_write(&node->lock);
+	mutex_unlock(&node->files_lock);
 	kfree(f);
 	atomic_dec(&mmlab_pci_counters.files);
 	mmlab_pci_node_put(node);
@@ -319,10 +348,12 @@ static const struct vm_operations_struct mmlab_pci_vm_ops = {
  * @vma: the new vma
  *
  * The mapping is uncached (pgprot_noncached(): registers have side effects
- * and must not be combined, reordered or read ahead) and VM_IO | VM_PFNMAP:
- * raw page frames with no struct page, which get_user_pages() refuses and
- * core dumps skip. VM_DONTEXPAND stops mremap() from growing it past the
- * range checked here.
+ * and must not be combined, reordered or read ahead; on x86 with PAT the
+ * PTE gets the memory type the kernel reserved for the range, uncached here
+ * too, from the driver's own ioremap()) and VM_IO | VM_PFNMAP: raw page
+ * frames with no struct page, which get_user_pages() refuses and core dumps
+ * skip. VM_DONTEXPAND says mremap() may not grow it past the range checked
+ * here, as mremap() already refuses for any VM_PFNMAP vma.
  *
  * Return: 0; -EPERM without CAP_SYS_RAWIO or under lockdown; -EINVAL for
  * a private mapping or a range outside the BAR; -ENODEV once unbound.

@@ -14,9 +14,10 @@
  *
  * mmap() of either needs %CAP_SYS_RAWIO (%EPERM otherwise), as /dev/mem
  * does, and a shared mapping (%EINVAL for MAP_PRIVATE or a range outside the
- * BAR). Once the device is unbound from its driver, every file operation
- * fails with %ENODEV and every access through an existing mapping raises
- * SIGBUS. Unknown ioctls fail with %ENOTTY.
+ * BAR). Once the device is unbound from its driver, ioctl(), read(),
+ * write() and mmap() of a file still open fail with %ENODEV, and every
+ * access through an existing mapping raises SIGBUS. Unknown ioctls fail
+ * with %ENOTTY.
  */
 #ifndef _UAPI_LINUX_MMLAB_PCI_H
 #define _UAPI_LINUX_MMLAB_PCI_H
@@ -133,10 +134,10 @@ struct mmlab_edu_raise {
 /**
  * define MMLAB_EDU_IOC_DMA_TO_DEV - copy user memory into the device buffer
  *
- * The bytes go from @buf to the driver's coherent DMA buffer, and from
- * there to the device by its DMA engine, which signals completion with an
- * interrupt. A length or offset outside the device buffer fails with
- * %EINVAL; a bad @buf with %EFAULT.
+ * The bytes go from &mmlab_edu_dma.buf to the driver's coherent DMA
+ * buffer, and from there to the device by its DMA engine, which signals
+ * completion with an interrupt. A length or offset outside the device
+ * buffer fails with %EINVAL; a bad buffer pointer with %EFAULT.
  */
 #define MMLAB_EDU_IOC_DMA_TO_DEV	_IOW(MMLAB_PCI_IOC_MAGIC, 0x03, struct mmlab_edu_dma)
 
