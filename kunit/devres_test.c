@@ -42,14 +42,35 @@ static void check_mem(void *data)
 	log->mem_intact = !memchr_inv(log->mem, 0x5a, 64);
 }
 
+/*
+ * A resource made with devres_alloc() and devres_add(), the primitive every
+ * devm_*() helper is built on: its release callback logs its turn.
+ */
+static void logged_release(struct device *dev, void *res)
+{
+	log_action(*(struct action **)res);
+}
+
+static int devm_add_logged(struct device *dev, struct action *a)
+{
+	struct action **res;
+
+	res = devres_alloc(logged_release, sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	*res = a;
+	devres_add(dev, res);
+	return 0;
+}
+
 static struct action *actions(struct kunit *test, struct devres_log *log,
 			      int first)
 {
-	struct action *a = kunit_kcalloc(test, NR_ACTIONS, sizeof(*a),
+	struct action *a = kunit_kcalloc(test, 2 * NR_ACTIONS, sizeof(*a),
 					 GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	for (int i = 0; i < NR_ACTIONS; i++) {
+	for (int i = 0; i < 2 * NR_ACTIONS; i++) {
 		a[i].log = log;
 		a[i].id = first + i;
 	}
@@ -64,23 +85,27 @@ static struct device *test_device(struct kunit *test)
 	return dev;
 }
 
-/* Actions and allocations, interleaved as a probe() makes them. */
+/*
+ * Actions, resources and allocations, interleaved as a probe() makes them,
+ * are released last first.
+ */
 static void devres_reverse_order_test(struct kunit *test)
 {
 	struct devres_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	struct action *a = actions(test, log, 0);
 	struct device *dev = test_device(test);
 
-	for (int i = 0; i < NR_ACTIONS; i++) {
+	for (int i = 0; i < 2 * NR_ACTIONS; i += 2) {
 		KUNIT_ASSERT_EQ(test, devm_add_action(dev, log_action, &a[i]), 0);
 		KUNIT_ASSERT_NOT_NULL(test, devm_kzalloc(dev, 32, GFP_KERNEL));
+		KUNIT_ASSERT_EQ(test, devm_add_logged(dev, &a[i + 1]), 0);
 	}
 	KUNIT_EXPECT_EQ(test, log->n, 0);
 	kunit_device_unregister(test, dev);
 
-	KUNIT_ASSERT_EQ(test, log->n, NR_ACTIONS);
-	for (int i = 0; i < NR_ACTIONS; i++)
-		KUNIT_EXPECT_EQ(test, log->order[i], NR_ACTIONS - 1 - i);
+	KUNIT_ASSERT_EQ(test, log->n, 2 * NR_ACTIONS);
+	for (int i = 0; i < 2 * NR_ACTIONS; i++)
+		KUNIT_EXPECT_EQ(test, log->order[i], 2 * NR_ACTIONS - 1 - i);
 }
 
 /*

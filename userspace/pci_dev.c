@@ -207,6 +207,21 @@ static int irq_cpus(FILE *f, char *line, size_t len)
 	return n;
 }
 
+/*
+ * Does a /proc/interrupts line name the action @name? Actions are its last
+ * field, comma-separated when the line is shared.
+ */
+static bool irq_line_names(const char *line, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = strstr(line, name); len && p;
+	     p = strstr(p + 1, name))
+		if (p > line && p[-1] == ' ' && strchr(",\n", p[len]))
+			return true;
+	return false;
+}
+
 long irq_count(unsigned int irq, const char *name)
 {
 	FILE *f = fopen("/proc/interrupts", "r");
@@ -221,7 +236,8 @@ long irq_count(unsigned int irq, const char *name)
 		char *p = line, *end;
 		unsigned long n = strtoul(p, &end, 10);
 
-		if (end == p || *end != ':' || n != irq || !strstr(line, name))
+		if (end == p || *end != ':' || n != irq ||
+		    !irq_line_names(line, name))
 			continue;
 		p = end + 1;
 		sum = 0;
@@ -243,7 +259,7 @@ bool irq_named(const char *name)
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, name);
+		found = irq_line_names(line, name);
 	fclose(f);
 	return found;
 }

@@ -65,11 +65,13 @@ static int ivshmem_reads_host_file(void)
 	ssize_t bad_map, bad_read = -2;
 	int fd = ivshmem_open();
 
-	if (fd < 0 || !copy)
+	p = fd < 0 || !copy ? MAP_FAILED :
+			      mmap(NULL, half, PROT_READ, MAP_SHARED, fd, 0);
+	if (!KTAP_EXPECT(p != MAP_FAILED, "mmap: %s", strerror(errno))) {
+		close(fd);
+		free(copy);
 		return false;
-	p = mmap(NULL, half, PROT_READ, MAP_SHARED, fd, 0);
-	if (!KTAP_EXPECT(p != MAP_FAILED, "mmap: %s", strerror(errno)))
-		return false;
+	}
 	bad_map = pattern_check(p, half, IVSHMEM_HOST_SEED, 0);
 	if (pread_all(fd, copy, half, 0))
 		bad_read = pattern_check(copy, half, IVSHMEM_HOST_SEED, 0);
@@ -92,11 +94,14 @@ static int ivshmem_writes_guest_half(void)
 	ssize_t bad_map = -2, bad_read = -2;
 	int fd = ivshmem_open();
 
-	if (fd < 0 || !buf)
+	p = fd < 0 || !buf ? MAP_FAILED :
+			     mmap(NULL, half, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, fd, half);
+	if (!KTAP_EXPECT(p != MAP_FAILED, "mmap: %s", strerror(errno))) {
+		close(fd);
+		free(buf);
 		return false;
-	p = mmap(NULL, half, PROT_READ | PROT_WRITE, MAP_SHARED, fd, half);
-	if (!KTAP_EXPECT(p != MAP_FAILED, "mmap: %s", strerror(errno)))
-		return false;
+	}
 	/* An unrelated pattern by write(), then the reply over it. */
 	pattern_fill(buf, 65536, 7, 0);
 	if (pwrite_all(fd, buf, 65536, half))
@@ -127,6 +132,8 @@ static int ivshmem_bounds(void)
 			 "read across the end was not short") &&
 	     KTAP_EXPECT(pwrite(fd, buf, sizeof(buf), size) < 0 &&
 			 errno == ENOSPC, "write at the end: %s",
+			 strerror(errno)) &&
+	     KTAP_EXPECT(pwrite(fd, buf, 0, 0) == 0, "empty write: %s",
 			 strerror(errno)) &&
 	     KTAP_EXPECT(mmap_errno(fd, size + 4096, 0, PROT_READ, MAP_SHARED) ==
 			 EINVAL, "longer than BAR2") &&

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/mmlab.h>
@@ -111,17 +113,23 @@ static bool unbind_while_mapped(const struct pci_target *t)
 	void *p;
 	bool ok;
 
-	if (!KTAP_EXPECT(fd >= 0 && fd2 >= 0, "open: %s", strerror(errno)))
+	if (!KTAP_EXPECT(fd >= 0 && fd2 >= 0, "open: %s", strerror(errno))) {
+		close(fd);
+		close(fd2);
 		return false;
+	}
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
-	if (!KTAP_EXPECT(p != MAP_FAILED, "mmap: %s", strerror(errno)))
+	if (!KTAP_EXPECT(p != MAP_FAILED, "mmap: %s", strerror(errno))) {
+		close(fd2);
 		return false;
+	}
 	mmio_read32(p, 0);
 	ok = KTAP_EXPECT(pte_walk(p, &before), "walk: %s", strerror(errno));
 	sig_before = child_read_signal(p);
 	ok = KTAP_EXPECT(pci_unbind(t), "unbind: %s", strerror(errno)) && ok;
-	pte_walk(p, &after);
+	ok = KTAP_EXPECT(pte_walk(p, &after), "walk: %s", strerror(errno)) &&
+	     ok;
 	sig_after = child_read_signal(p);
 
 	ok = ok &&
@@ -157,6 +165,67 @@ static int edu_unbind_while_mapped(void)
 static int ivshmem_unbind_while_mapped(void)
 {
 	return unbind_while_mapped(&ivshmem_target);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct dma_race {
+	int fd;
+	int ret;
+	int err;
+	double done;
+};
+
+static void *dma_thread(void *arg)
+{
+	static uint8_t buf[2048];
+	struct dma_race *r = arg;
+	struct mmlab_edu_dma d = { .buf = (uintptr_t)buf, .len = sizeof(buf) };
+
+	r->ret = ioctl(r->fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d);
+	r->err = errno;
+	r->done = now();
+	return NULL;
+}
+
+/*
+ * Unbind while a DMA ioctl waits for its interrupt (the device takes
+ * 100 ms): the unbind waits for it, so the ioctl either completes before
+ * the unbind returns or, started too late, fails with ENODEV; never a
+ * timeout from an interrupt freed under it.
+ */
+static int edu_unbind_during_dma(void)
+{
+	struct dma_race r = { .fd = pci_open(&edu_target, O_RDWR) };
+	struct timespec head_start = { 0, 20 * 1000 * 1000 };
+	double unbound;
+	pthread_t tid;
+	bool ok;
+
+	if (!KTAP_EXPECT(r.fd >= 0, "open: %s", strerror(errno)))
+		return false;
+	if (pthread_create(&tid, NULL, dma_thread, &r)) {
+		close(r.fd);
+		return false;
+	}
+	nanosleep(&head_start, NULL);
+	ok = KTAP_EXPECT(pci_unbind(&edu_target), "unbind: %s", strerror(errno));
+	unbound = now();
+	pthread_join(tid, NULL);
+	close(r.fd);
+	ktap_diag("the DMA ioctl %s", r.ret ? strerror(r.err) :
+		  "completed before the unbind returned");
+	ok = ok &&
+	     KTAP_EXPECT(r.ret == 0 ? r.done <= unbound : r.err == ENODEV,
+			 "ioctl: %d (%s), %.3f s after the unbind", r.ret,
+			 strerror(r.err), r.done - unbound);
+	return rebind(&edu_target) && ok && counters_are(2, 2, 0, 0);
 }
 
 /* rmmod is refused while a file is open; after, it releases everything. */
@@ -198,6 +267,7 @@ const struct ktap_case lifecycle_cases[] = {
 	{ "unbind_releases_everything", unbind_releases_everything },
 	{ "edu_unbind_while_mapped", edu_unbind_while_mapped },
 	{ "ivshmem_unbind_while_mapped", ivshmem_unbind_while_mapped },
+	{ "edu_unbind_during_dma", edu_unbind_during_dma },
 	{ "rmmod_releases_everything", rmmod_releases_everything },
 };
 
