@@ -19,6 +19,16 @@ ssize_t pattern_check(const void *p, size_t len, uint32_t seed, off_t offset);
 /* MMLAB_IOC_INFO on @fd; false (errno set) on failure. */
 bool mmlab_info(int fd, struct mmlab_info *info);
 
+/*
+ * errno of mmap(@len, @off, @prot, @flags) of @fd, or 0 when it succeeds
+ * (and the mapping is removed again).
+ */
+int mmap_errno(int fd, size_t len, off_t off, int prot, int flags);
+
+/* Does that mmap() fail with @want_errno? Diagnoses when it does not. */
+bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
+	       int want_errno);
+
 /* pread()/pwrite() all of @len bytes or fail. */
 bool pread_all(int fd, void *p, size_t len, off_t off);
 bool pwrite_all(int fd, const void *p, size_t len, off_t off);

@@ -462,16 +462,16 @@ static int edu_mmap_refused(void)
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	q = mremap(p, 4096, 8192, MREMAP_MAYMOVE);
 	err = errno;
-	ok = KTAP_EXPECT(mmap_errno(fd, len + 4096, 0, PROT_READ, MAP_SHARED) ==
-			 EINVAL, "longer than BAR0") &&
-	     KTAP_EXPECT(mmap_errno(fd, 4096, len, PROT_READ, MAP_SHARED) ==
-			 EINVAL, "offset at the end of BAR0") &&
-	     KTAP_EXPECT(mmap_errno(fd, 8192, len - 4096, PROT_READ,
-				    MAP_SHARED) == EINVAL, "across the end") &&
-	     KTAP_EXPECT(mmap_errno(fd, 4096, 0, PROT_READ, MAP_PRIVATE) ==
-			 EINVAL, "MAP_PRIVATE") &&
-	     KTAP_EXPECT(mmap_errno(rofd, 4096, 0, PROT_READ | PROT_WRITE,
-				    MAP_SHARED) == EACCES,
+	ok = KTAP_EXPECT(map_fails(fd, len + 4096, 0, PROT_READ, MAP_SHARED,
+				   EINVAL), "longer than BAR0") &&
+	     KTAP_EXPECT(map_fails(fd, 4096, len, PROT_READ, MAP_SHARED,
+				   EINVAL), "offset at the end of BAR0") &&
+	     KTAP_EXPECT(map_fails(fd, 8192, len - 4096, PROT_READ,
+				   MAP_SHARED, EINVAL), "across the end") &&
+	     KTAP_EXPECT(map_fails(fd, 4096, 0, PROT_READ, MAP_PRIVATE,
+				   EINVAL), "MAP_PRIVATE") &&
+	     KTAP_EXPECT(map_fails(rofd, 4096, 0, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, EACCES),
 			 "writable mapping of a read-only file") &&
 	     KTAP_EXPECT(drop_rawio_then_mmap(fd) == EPERM,
 			 "mmap without CAP_SYS_RAWIO") &&

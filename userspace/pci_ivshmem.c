@@ -135,10 +135,10 @@ static int ivshmem_bounds(void)
 			 strerror(errno)) &&
 	     KTAP_EXPECT(pwrite(fd, buf, 0, 0) == 0, "empty write: %s",
 			 strerror(errno)) &&
-	     KTAP_EXPECT(mmap_errno(fd, size + 4096, 0, PROT_READ, MAP_SHARED) ==
-			 EINVAL, "longer than BAR2") &&
-	     KTAP_EXPECT(mmap_errno(fd, 4096, 0, PROT_READ, MAP_PRIVATE) ==
-			 EINVAL, "MAP_PRIVATE");
+	     KTAP_EXPECT(map_fails(fd, size + 4096, 0, PROT_READ, MAP_SHARED,
+				   EINVAL), "longer than BAR2") &&
+	     KTAP_EXPECT(map_fails(fd, 4096, 0, PROT_READ, MAP_PRIVATE,
+				   EINVAL), "MAP_PRIVATE");
 	close(fd);
 	return ok;
 }

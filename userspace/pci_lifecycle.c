@@ -20,6 +20,7 @@
 
 #include <linux/mmlab.h>
 
+#include "mmlab_dev.h"
 #include "pci_test.h"
 
 static struct pci_target *const targets[] = { &edu_target, &ivshmem_target };
@@ -144,8 +145,8 @@ static bool unbind_while_mapped(const struct pci_target *t)
 			 sig_after) &&
 	     KTAP_EXPECT(ioctl(fd2, info, buf) < 0 && errno == ENODEV,
 			 "ioctl after unbind: %s", strerror(errno)) &&
-	     KTAP_EXPECT(mmap_errno(fd2, 4096, 0, PROT_READ, MAP_SHARED) ==
-			 ENODEV, "mmap after unbind") &&
+	     KTAP_EXPECT(map_fails(fd2, 4096, 0, PROT_READ, MAP_SHARED, ENODEV),
+			 "mmap after unbind") &&
 	     /* Two files: the mapping's and fd2; one node outlives its device. */
 	     counters_are(1, 2, 2, 1) &&
 	     KTAP_EXPECT(syscall(SYS_delete_module, "mmlab_pci", O_NONBLOCK) < 0 &&

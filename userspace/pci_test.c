@@ -5,25 +5,13 @@
  * and, for the page-table check, mmlab. Prints KTAP; leaves mmlab_pci
  * loaded with both devices bound.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "pci_test.h"
 
 const char *pci_module_path;
-
-int mmap_errno(int fd, size_t len, off_t off, int prot, int flags)
-{
-	void *p = mmap(NULL, len, prot, flags, fd, off);
-
-	if (p == MAP_FAILED)
-		return errno;
-	munmap(p, len);
-	return 0;
-}
 
 int main(int argc, char **argv)
 {

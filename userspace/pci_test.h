@@ -13,12 +13,6 @@
 /* The module, for the rmmod and reload case. */
 extern const char *pci_module_path;
 
-/*
- * errno of mmap(@len, @off, @prot, @flags) of @fd, or 0 when it succeeds
- * (and the mapping is removed again).
- */
-int mmap_errno(int fd, size_t len, off_t off, int prot, int flags);
-
 extern const struct ktap_case edu_cases[];
 extern const size_t nr_edu_cases;
 extern const struct ktap_case ivshmem_cases[];

@@ -60,22 +60,6 @@ void *map_shared_aligned(int fd, size_t len, off_t off, size_t align)
 	return p;
 }
 
-bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
-	       int want_errno)
-{
-	void *p = mmap(NULL, len, prot, flags, fd, off);
-	int err = errno;
-
-	if (p != MAP_FAILED) {
-		ktap_diag("mmap len %#zx off %#llx succeeded", len,
-			  (unsigned long long)off);
-		munmap(p, len);
-		return false;
-	}
-	return KTAP_EXPECT(err == want_errno, "mmap len %#zx off %#llx: %s",
-			   len, (unsigned long long)off, strerror(err));
-}
-
 int live_vmas(int fd)
 {
 	struct mmlab_info info;

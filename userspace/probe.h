@@ -22,8 +22,6 @@ int dev_open(int flags);
 void *map_shared(int fd, size_t len, off_t off);
 /* map_shared() at an address aligned to @align, a power of two. */
 void *map_shared_aligned(int fd, size_t len, off_t off, size_t align);
-bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
-	       int want_errno);
 int live_vmas(int fd);
 int64_t driver_pfn(int fd, uint64_t pgoff);
 
