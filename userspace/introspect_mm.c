@@ -245,7 +245,8 @@ int mm_users_threads_and_fork(void)
 	pthread_barrier_wait(&thread_done);
 	pthread_join(thread, NULL);
 	pthread_barrier_destroy(&thread_done);
-	ok = KTAP_EXPECT(with_thread == base + 1 && mm_users() == base,
+	ok = KTAP_EXPECT(wait_threads(1), "the thread did not leave");
+	ok &= KTAP_EXPECT(with_thread == base + 1 && mm_users() == base,
 			 "mm_users %llu, with a thread %llu, after %llu", base,
 			 with_thread, mm_users());
 

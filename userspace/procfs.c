@@ -153,3 +153,14 @@ long read_number(const char *path)
 	fclose(f);
 	return val;
 }
+
+bool wait_threads(long n)
+{
+	/* A bound for a thread that never exits, not a guess at how long. */
+	for (int i = 0; i < 100000; i++) {
+		if (sum_field("/proc/self/status", "Threads:") == n)
+			return true;
+		usleep(100);
+	}
+	return false;
+}

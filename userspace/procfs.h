@@ -41,6 +41,14 @@ long free_pages(void);
 /* Pages held by slab caches (/proc/vmstat nr_slab_*), or -1. */
 long slab_pages(void);
 
+/*
+ * Wait until this process has @n threads (Threads: in /proc/self/status).
+ * pthread_join() returns when the thread has cleared its tid, before it
+ * has left the mm (mmput()) and the thread group: wait for that state.
+ * False if it is not reached within seconds.
+ */
+bool wait_threads(long n);
+
 /* The first number in a file, or -1. */
 long read_number(const char *path);
 
