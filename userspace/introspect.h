@@ -14,6 +14,7 @@ extern int mmfd;
 void touch_pages_ro(const char *p, size_t len);
 
 int vmas_match_maps(void);
+int vmas_over_the_cap(void);
 int mm_stat_matches_proc(void);
 int mm_users_threads_and_fork(void);
 int rmap_counts_follow_sharing(void);

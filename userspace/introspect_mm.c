@@ -29,7 +29,8 @@
 #define VSYSCALL_ADDR	0xffffffffff600000UL
 
 static struct mmlab_vma vmas[MAX_VMAS];
-static char text[256 * 1024];
+/* /proc/self/maps of vmas_over_the_cap(): 5,000 lines of up to 80 bytes. */
+static char text[1024 * 1024];
 
 /* Read a whole /proc file with read(2) into text[]; stdio would malloc. */
 static ssize_t slurp(const char *path)
@@ -81,7 +82,7 @@ int vmas_match_maps(void)
 		if (start == VSYSCALL_ADDR)
 			continue;
 		lines++;
-		if (!KTAP_EXPECT(i < req.count, "maps has more vmas: %s", line))
+		if (!KTAP_EXPECT(i < req.written, "maps has more vmas: %s", line))
 			return false;
 		snprintf(want, sizeof(want), "%c%c%c%c",
 			 v->flags & 0x1 ? 'r' : '-', v->flags & 0x2 ? 'w' : '-',
@@ -104,8 +105,9 @@ int vmas_match_maps(void)
 					 line + name, v->path);
 		i++;
 	}
-	ok = ok && KTAP_EXPECT(lines == req.count, "maps %u vmas, mmlab %u",
-			       lines, req.count);
+	ok = ok && KTAP_EXPECT(lines == req.count && lines == req.written,
+			       "maps %u vmas, mmlab %u, written %u", lines,
+			       req.count, req.written);
 	if (ok)
 		ktap_diag("%u vmas, all equal to /proc/self/maps", lines);
 	return ok;
@@ -139,6 +141,56 @@ static int count_maps_lines(void)
 	for (char *p = text; (p = strchr(p, '\n')); p++)
 		n++;
 	return n - (strstr(text, "[vsyscall]") ? 1 : 0);
+}
+
+/*
+ * More vmas than one call lists: every page of a mapping made a vma of its
+ * own by alternating protections. The count says how many the mm has, as
+ * /proc/self/maps does, and @written how many were listed, so a caller
+ * with room for all of them still learns that the list is cut.
+ */
+int vmas_over_the_cap(void)
+{
+	size_t npages = MMLAB_VMAS_MAX + 1000, room = MMLAB_VMAS_MAX + 2000;
+	struct mmlab_vma *big = calloc(room, sizeof(*big));
+	char *p = mmap(NULL, npages * psize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct mmlab_vmas req = { .vmas = (uintptr_t)big, .count = room };
+	bool ok = true;
+	int lines;
+
+	if (!KTAP_EXPECT(big && p != MAP_FAILED, "%m"))
+		return false;
+	for (size_t i = 0; ok && i < npages; i += 2)
+		ok = KTAP_EXPECT(!mprotect(p + i * psize, psize, PROT_READ),
+				 "mprotect: %m");
+	ok = ok && KTAP_EXPECT(!ioctl(mmfd, MMLAB_MM_IOC_VMAS, &req),
+			       "VMAS: %m");
+	lines = ok && slurp("/proc/self/maps") > 0 ? count_maps_lines() : -1;
+	ok = ok && KTAP_EXPECT((int)req.count == lines &&
+			       req.count > MMLAB_VMAS_MAX &&
+			       req.written == MMLAB_VMAS_MAX,
+			       "mm has %u vmas, maps %d, written %u of room for %zu",
+			       req.count, lines, req.written, room);
+	/* The first ones, in order, and nothing past them. */
+	for (unsigned int i = 1; ok && i < req.written; i++)
+		ok = KTAP_EXPECT(big[i - 1].end <= big[i].start,
+				 "vma %u out of order", i);
+	ok = ok && KTAP_EXPECT(big[MMLAB_VMAS_MAX].start == 0,
+			       "an entry past the %u written", req.written);
+
+	/* Less room than vmas: as much as there is room for. */
+	req.count = 10;
+	ok = ok && KTAP_EXPECT(!ioctl(mmfd, MMLAB_MM_IOC_VMAS, &req) &&
+			       req.written == 10 && (int)req.count == lines,
+			       "room for 10: written %u, count %u",
+			       req.written, req.count);
+	if (ok)
+		ktap_diag("%u vmas; %u listed", (unsigned int)lines,
+			  MMLAB_VMAS_MAX);
+	munmap(p, npages * psize);
+	free(big);
+	return ok;
 }
 
 /*

@@ -245,6 +245,7 @@ static const struct ktap_case cases[] = {
 	{ "walk_thp", walk_thp },
 	{ "walk_mmlab_modes", walk_mmlab_modes },
 	{ "vmas_match_maps", vmas_match_maps },
+	{ "vmas_over_the_cap", vmas_over_the_cap },
 	{ "mm_stat_matches_proc", mm_stat_matches_proc },
 	{ "mm_users_threads_and_fork", mm_users_threads_and_fork },
 	{ "rmap_counts_follow_sharing", rmap_counts_follow_sharing },

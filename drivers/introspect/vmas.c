@@ -14,9 +14,6 @@
 
 #include "introspect.h"
 
-/* Enough for any process a probe runs; more are counted, not listed. */
-#define MMLAB_VMAS_MAX	4096
-
 static void fill(struct mmlab_vma *out, struct vm_area_struct *vma,
 		 char *tmp)
 {
@@ -52,8 +49,7 @@ long mmlab_mm_vmas(void __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.reserved)
-		return -EINVAL;
+	/* A bound on the kernel's buffer; more vmas are counted, not listed. */
 	cap = min_t(u32, req.count, MMLAB_VMAS_MAX);
 	out = kvcalloc(max(cap, 1U), sizeof(*out), GFP_KERNEL);
 	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
@@ -75,8 +71,9 @@ long mmlab_mm_vmas(void __user *arg)
 	mmap_read_unlock(mm);
 
 	req.count = n;
+	req.written = min(n, cap);
 	if (copy_to_user(u64_to_user_ptr(req.vmas), out,
-			 min(n, cap) * sizeof(*out)) ||
+			 req.written * sizeof(*out)) ||
 	    copy_to_user(arg, &req, sizeof(req)))
 		ret = -EFAULT;
 free:

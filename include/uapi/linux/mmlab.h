@@ -199,16 +199,21 @@ struct mmlab_vma {
 	char path[MMLAB_PATH_MAX];
 };
 
+/* The most vmas one MMLAB_MM_IOC_VMAS call lists. */
+#define MMLAB_VMAS_MAX		4096
+
 /**
  * struct mmlab_vmas - list the caller's vmas
  * @vmas: user pointer to an array of &struct mmlab_vma
- * @count: in: entries the array holds; out: vmas the mm has (all of them
- *	are written only if that is not more than the array holds)
+ * @count: in: entries the array holds; out: vmas the mm has
+ * @written: out: entries written, the first vmas in address order: the
+ *	smallest of @count in, @count out and %MMLAB_VMAS_MAX. The list is
+ *	whole only when it equals @count out. Its value in is ignored.
  */
 struct mmlab_vmas {
 	__u64 vmas;
 	__u32 count;
-	__u32 reserved;
+	__u32 written;
 };
 
 /**
