@@ -39,7 +39,7 @@ since_mark() {
 }
 
 echo "KTAP version 1"
-echo "1..9"
+echo "1..10"
 
 # Every mode has its node, and each hands out kernel memory: root only,
 # like /dev/mem.
@@ -80,6 +80,31 @@ for topic in kmalloc slab buddy vmalloc kmap gfp; do
 	fi
 done
 result alloc_reports $status
+
+# Readers of one report at once each get all of it, and the kernel log
+# stays clean: the slab report's cache has one name, so two readers must
+# not create it at the same time.
+status=0
+mark "concurrent readers"
+readers="1 2 3 4 5 6"
+for i in $readers; do
+	for j in 1 2 3 4 5; do
+		cat /sys/kernel/debug/mmlab/alloc/slab 2>&1 || echo "read failed"
+	done > /tmp/slab.$i &
+done
+wait
+for i in $readers; do
+	got=$(grep -c '^allocated after freeing object 0: ' /tmp/slab.$i)
+	if [ "$got" != 5 ]; then
+		echo "# reader $i: $got whole reports of 5:"
+		grep -v '^object\|^cache\|^allocated' /tmp/slab.$i | sed 's/^/#   /'
+		status=1
+	fi
+done
+if since_mark "concurrent readers" | grep -e 'duplicate' -e 'Call Trace'; then
+	status=1
+fi
+result alloc_report_concurrent_readers $status
 
 # A vma holds its file, and the file holds the module: rmmod must fail
 # while a mapping lives, even with no file descriptor open.
