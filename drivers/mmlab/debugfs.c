@@ -41,6 +41,12 @@ void mmlab_debugfs_add(struct mmlab_dev *dev)
 					   &mmlab_counters_fops);
 }
 
+void mmlab_debugfs_remove(struct mmlab_dev *dev)
+{
+	debugfs_remove(dev->debugfs);
+	dev->debugfs = NULL;
+}
+
 void mmlab_debugfs_exit(void)
 {
 	debugfs_remove(mmlab_debugfs_root);

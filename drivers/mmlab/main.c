@@ -251,6 +251,11 @@ static void mmlab_dev_exit(struct mmlab_dev *dev)
 {
 	if (!dev->buf)
 		return;
+	/*
+	 * The counters file reads the buffer: remove it first, which waits
+	 * for its readers, even when a failed init tears down what it built.
+	 */
+	mmlab_debugfs_remove(dev);
 	misc_deregister(&dev->misc);
 	kfree(dev->misc.name);
 	/* No vma can remain: each holds the file, and so this module. */

@@ -162,6 +162,7 @@ long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg);
 
 struct dentry *mmlab_debugfs_init(void);
 void mmlab_debugfs_add(struct mmlab_dev *dev);
+void mmlab_debugfs_remove(struct mmlab_dev *dev);
 void mmlab_debugfs_exit(void);
 
 #endif /* _MMLAB_H */
