@@ -86,20 +86,43 @@ static int bounds_einval(void)
 }
 
 /*
- * The largest page offset the core lets through for a device (it caps
- * offset + length at MAX_LFS_FILESIZE, in file_mmap_ok()): only the
- * driver's own check stands between it and memory far beyond the buffer,
- * as in CVE-2013-2596 (fb_mmap), whose check overflowed.
+ * Offsets far past the buffer that a driver's careless arithmetic would
+ * bring back inside it. For a char device the core only asks that offset
+ * plus length fit in an unsigned long (file_mmap_ok()), so a vm_pgoff of
+ * up to about 2^52 reaches ->mmap: only the driver's own check stands
+ * between it and memory far beyond the buffer, as in CVE-2013-2596
+ * (fb_mmap), whose check overflowed. Each offset here lands on page 1 or
+ * page 0 of the buffer under one plausible mistake.
  */
 static int huge_offset_einval(void)
 {
+	const uint64_t page = psize;
+	const struct {
+		uint64_t off, pages;
+		const char *mistake;
+	} bad[] = {
+		{ ((1ULL << 32) + 1) * page, 1, "vm_pgoff truncated to 32 bits" },
+		{ (1ULL << 32) + page, 1, "byte offset truncated to 32 bits" },
+		{ ((1ULL << 32) - 1) * page, 2, "32-bit end page wraps to 1" },
+		{ ((1ULL << 51) + 1) * page, 1, "byte offset negative as loff_t" },
+		{ ((1ULL << 52) - 3) * page, 2, "the largest the core lets through" },
+		{ (uint64_t)LLONG_MAX & ~(page - 1), 1, "LLONG_MAX, page-aligned" },
+	};
 	int fd = dev_open(O_RDWR);
-	off_t off = (off_t)((LLONG_MAX - 2 * psize) & ~(psize - 1));
-	bool ok;
+	bool ok = true;
 
 	if (fd < 0)
 		return false;
-	ok = map_fails(fd, 2 * psize, off, PROT_READ, MAP_SHARED, EINVAL);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (!map_fails(fd, bad[i].pages * page, (off_t)bad[i].off,
+			       PROT_READ, MAP_SHARED, EINVAL)) {
+			ktap_diag("offset %#llx, %llu pages: %s",
+				  (unsigned long long)bad[i].off,
+				  (unsigned long long)bad[i].pages,
+				  bad[i].mistake);
+			ok = false;
+		}
+	}
 	close(fd);
 	return ok;
 }
