@@ -337,12 +337,12 @@ static int readonly_open_stays_readonly(void)
 
 /*
  * vm_ops->open/close keep one buffer reference per vma: a split vma counts
- * twice, a fork()ed child's copies count too (unless VM_DONTCOPY), and
+ * twice, a fork()ed child's copies count too, and
  * every count returns to its baseline once the vmas are gone.
  */
 static int vma_references_counted(void)
 {
-	int copies = has(cur, M_DONTCOPY) ? 0 : 2;
+	int copies = 2;
 	struct mmlab_info before, after;
 	int fd = dev_open(O_RDWR);
 	int base, status, in_child = -1, pipefd[2];
@@ -397,7 +397,7 @@ out:
 	return ok;
 }
 
-/* A child sees the parent's mapping and bytes, unless VM_DONTCOPY. */
+/* A child sees the parent's mapping and bytes: no mode sets VM_DONTCOPY. */
 static int fork_inheritance(void)
 {
 	int fd = dev_open(O_RDWR);
@@ -413,22 +413,11 @@ static int fork_inheritance(void)
 		goto out;
 	pattern_fill(p, psize, 12, 0);
 	pid = fork();
-	if (pid == 0) {
-		char line[512];
-
-		if (has(cur, M_DONTCOPY))
-			_exit(maps_line(p, line, sizeof(line)) ? 1 : 0);
+	if (pid == 0)
 		_exit(pattern_check(p, psize, 12, 0) < 0 ? 0 : 1);
-	}
 	waitpid(pid, &status, 0);
 	ok = KTAP_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			 has(cur, M_DONTCOPY) ?
-			 "VM_DONTCOPY vma present in the child (status %#x)" :
 			 "child lacks the parent's bytes (status %#x)", status);
-	if (has(cur, M_DONTCOPY))
-		ok &= KTAP_EXPECT(madvise(p, psize, MADV_DOFORK) &&
-				  errno == EINVAL,
-				  "MADV_DOFORK on a VM_IO vma: %m");
 	munmap(p, psize);
 out:
 	close(fd);

@@ -248,7 +248,7 @@ int main(void)
 	       "map_pages", "/proc/self/pagemap", "read() after a store");
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
 		show_mode(&modes[i], psize);
-	printf("\n(io VM_IO, pf VM_PFNMAP, mm VM_MIXEDMAP, dc VM_DONTCOPY,\n"
+	printf("\n(io VM_IO, pf VM_PFNMAP, mm VM_MIXEDMAP,\n"
 	       " de VM_DONTEXPAND, dd VM_DONTDUMP)\n");
 
 	show_dirty_tracking(psize);

@@ -34,7 +34,7 @@ static const struct mode modes[] = {
 	{ "fault",		0 },
 	{ "faultaround",	M_FAULTAROUND },
 	{ "mkwrite",		M_MKWRITE },
-	{ "pfn",		M_PFNMAP | M_IO | M_DONTCOPY },
+	{ "pfn",		M_PFNMAP | M_IO },
 	{ "mixed",		M_MIXEDMAP },
 	{ "vmalloc",		M_MIXEDMAP | M_PREFAULT },
 	{ "vmalloc-fault",	0 },

@@ -5,8 +5,10 @@
  *
  * pfn uses vmf_insert_pfn() in a VM_PFNMAP vma: raw PFNs, "special" PTEs,
  * no page references, no GUP, no MAP_PRIVATE (vmf_insert_pfn() would BUG on
- * a copy-on-write PFN mapping). Its vmas are also VM_DONTCOPY: a fork()ed
- * child does not inherit them, as is usual for device memory.
+ * a copy-on-write PFN mapping). A fork()ed child inherits the vma and its
+ * PTEs, as with vfio-pci's BARs, /dev/mem and DRM's GEM objects: none of
+ * them sets VM_DONTCOPY, and the kernel's own selftests/mm/pfnmap.c
+ * expects the child to read the parent's bytes.
  *
  * mixed uses vmf_insert_page() in a VM_MIXEDMAP vma: the PTE maps the
  * struct page normally, with a reference, so GUP can pin it and
@@ -39,12 +41,11 @@ static const struct vm_operations_struct mmlab_pfn_vm_ops = {
 	.fault = mmlab_pfn_fault,
 };
 
-/* VM_IO makes VM_DONTCOPY stick: madvise(MADV_DOFORK) is refused. */
 const struct mmlab_mode mmlab_mode_pfn = {
 	.name = "pfn",
 	.kind = MMLAB_BUF_PAGES,
 	.vm_ops = &mmlab_pfn_vm_ops,
-	.vm_flags = VM_IO | VM_PFNMAP | VM_DONTCOPY,
+	.vm_flags = VM_IO | VM_PFNMAP,
 };
 
 static vm_fault_t mmlab_mixed_fault(struct vm_fault *vmf)
