@@ -268,7 +268,7 @@ enum mmlab_live {
 	MMLAB_LIVE_VMALLOC,	/* a vmalloc() area */
 	MMLAB_LIVE_MODULE,	/* this module's ioctl function */
 	MMLAB_LIVE_STACK,	/* a variable on the kernel stack */
-	MMLAB_LIVE_KERNEL,	/* the kernel's _text */
+	MMLAB_LIVE_KERNEL,	/* the kernel's schedule() */
 	MMLAB_LIVES,
 };
 
