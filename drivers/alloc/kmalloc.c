@@ -67,7 +67,7 @@ int mmlab_kmalloc_show(struct seq_file *m, void *unused)
 			continue;
 		seq_printf(m, "%7zu  %20zu  %s\n", sizes[i],
 			   kmalloc_size_roundup(sizes[i]),
-			   mmlab_phys_contiguous(p, sizes[i]) ? "yes" : "no");
+			   mmlab_phys_contiguous(p, sizes[i]) ? "yes" : "NO");
 		kfree(p);
 	}
 	seq_printf(m, "KMALLOC_MAX_SIZE %lu; one byte more: %s\n",

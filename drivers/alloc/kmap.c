@@ -50,7 +50,7 @@ int mmlab_kmap_show(struct seq_file *m, void *unused)
 		   IS_ENABLED(CONFIG_HIGHMEM) ? "y" : "n");
 	local = kmap_local_page(page);
 	seq_printf(m, "kmap_local_page() == page_address(): %s\n",
-		   local == page_address(page) ? "yes" : "no");
+		   local == page_address(page) ? "yes" : "NO");
 	kunmap_local(local);
 	__free_page(page);
 	return 0;
