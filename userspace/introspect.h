@@ -22,5 +22,6 @@ int layout_live_addresses(void);
 int layout_honours_kptr_restrict(void);
 int copy_fault_fixup(void);
 int root_only(void);
+int walk_races_unmap_and_collapse(void);
 
 #endif /* MMLAB_INTROSPECT_TEST_H */

@@ -102,7 +102,11 @@ static int walk_anonymous(void)
 	return ok;
 }
 
-/* Not yet touched, or unmapped: no leaf, no PFN; pagemap agrees. */
+/*
+ * Not yet touched, or unmapped: no leaf, no PFN; pagemap agrees. Outside
+ * any vma the walk reads no entry at all, not even the PGD's: the tables
+ * there may be being freed.
+ */
 static int walk_not_present(void)
 {
 	char *p = mmap(NULL, 2 * psize, PROT_READ | PROT_WRITE,
@@ -118,8 +122,10 @@ static int walk_not_present(void)
 			 "untouched page: flags %#x PFN %#llx", w.flags,
 			 (unsigned long long)w.pfn);
 	munmap(p, 2 * psize);
-	ok &= KTAP_EXPECT(walk(p, &w) && !w.flags && !w.pfn,
-			  "unmapped page: flags %#x", w.flags);
+	ok &= KTAP_EXPECT(walk(p, &w) && !w.flags && !w.pfn &&
+			  !w.entry[MMLAB_PGD].present && !w.entry[MMLAB_PGD].raw,
+			  "unmapped page: flags %#x, PGD entry %#llx", w.flags,
+			  (unsigned long long)w.entry[MMLAB_PGD].raw);
 	return ok;
 }
 
@@ -244,6 +250,7 @@ static const struct ktap_case cases[] = {
 	{ "walk_file", walk_file },
 	{ "walk_thp", walk_thp },
 	{ "walk_mmlab_modes", walk_mmlab_modes },
+	{ "walk_races_unmap_and_collapse", walk_races_unmap_and_collapse },
 	{ "vmas_match_maps", vmas_match_maps },
 	{ "vmas_over_the_cap", vmas_over_the_cap },
 	{ "mm_stat_matches_proc", mm_stat_matches_proc },

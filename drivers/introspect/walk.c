@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A page-table walk of the caller's mm, pgd to pte, as the MMU does it:
- * under the mmap lock, which keeps the upper levels; the PMD lock for a
- * huge PMD; and for a PTE, what pte_offset_map_lock() does (on 6.12 it is
- * not exported to modules): under RCU, which keeps a PTE table that is
- * being freed readable, take the table's lock and check the PMD still
- * points at it. x86-64: the flag bits are the hardware's.
+ * A page-table walk of the caller's mm, pgd to pte, as the MMU does it.
+ *
+ * What keeps each level alive while it is read:
+ * - The mmap read lock, and a vma covering the address: munmap() detaches
+ *   the vmas under the write lock and frees their page tables after it
+ *   has downgraded to the read lock, so a walk must not trust any table
+ *   outside a vma it found under the lock it holds.
+ * - RCU, for a PTE table: khugepaged and MADV_COLLAPSE (6.5 and later)
+ *   free a PTE table with only the mmap read lock held, after an RCU grace
+ *   period. The PMD that points at it is read inside the RCU section, and
+ *   checked again under the table's lock, as pte_offset_map_lock() does
+ *   (on 6.12 it is not exported to modules).
+ * - The PMD lock, for a huge PMD, which splitting takes too.
+ * x86-64: the flag bits are the hardware's.
  */
 #include <linux/mm.h>
 #include <linux/mmlab.h>
@@ -50,20 +58,22 @@ static void walk(struct mm_struct *mm, struct mmlab_walk *w)
 {
 	unsigned long addr = w->addr;
 	spinlock_t *ptl;	/* the PMD's, then the PTE table's */
-	pgd_t *pgd;
-	p4d_t *p4d;
+	pgd_t *pgd, pgdv;
+	p4d_t *p4d, p4dv;
 	pud_t *pud, pudv;
 	pmd_t *pmd, pmdv;
 	pte_t *pte, ptev;
 
 	pgd = pgd_offset(mm, addr);
-	entry(w, MMLAB_PGD, pgd_val(*pgd), pgd_present(*pgd), false);
-	if (!pgd_present(*pgd))
+	pgdv = READ_ONCE(*pgd);
+	entry(w, MMLAB_PGD, pgd_val(pgdv), pgd_present(pgdv), false);
+	if (!pgd_present(pgdv))
 		return;
 	/* With 4-level paging the p4d is the pgd entry itself. */
 	p4d = p4d_offset(pgd, addr);
-	entry(w, MMLAB_P4D, p4d_val(*p4d), p4d_present(*p4d), false);
-	if (!p4d_present(*p4d))
+	p4dv = READ_ONCE(*p4d);
+	entry(w, MMLAB_P4D, p4d_val(p4dv), p4d_present(p4dv), false);
+	if (!p4d_present(p4dv))
 		return;
 	pud = pud_offset(p4d, addr);
 	pudv = READ_ONCE(*pud);
@@ -76,19 +86,26 @@ static void walk(struct mm_struct *mm, struct mmlab_walk *w)
 	}
 
 	pmd = pmd_offset(pud, addr);
-	/* A huge PMD is stable under its lock; splitting takes it too. */
-	ptl = pmd_lock(mm, pmd);
-	pmdv = *pmd;
-	spin_unlock(ptl);
+	/*
+	 * From the read of the PMD to the unlock of the PTE table it points
+	 * at: a table freed meanwhile stays readable until the grace period.
+	 */
+	rcu_read_lock();
+	pmdv = READ_ONCE(*pmd);
+	if (pmd_leaf(pmdv)) {
+		/* A huge PMD is stable under its lock; splitting takes it too. */
+		ptl = pmd_lock(mm, pmd);
+		pmdv = *pmd;
+		spin_unlock(ptl);
+	}
 	entry(w, MMLAB_PMD, pmd_val(pmdv), pmd_present(pmdv), pmd_leaf(pmdv));
 	if (!pmd_present(pmdv))
-		return;
+		goto out;
 	if (pmd_leaf(pmdv)) {
 		leaf(w, pmd_flags(pmdv), pmd_pfn(pmdv), PMD_SIZE);
-		return;
+		goto out;
 	}
 
-	rcu_read_lock();
 	ptl = pte_lockptr(mm, &pmdv);
 	spin_lock(ptl);
 	/* The table may have been freed or replaced since we read the PMD. */
@@ -100,6 +117,7 @@ static void walk(struct mm_struct *mm, struct mmlab_walk *w)
 			leaf(w, pte_flags(ptev), pte_pfn(ptev), PAGE_SIZE);
 	}
 	spin_unlock(ptl);
+out:
 	rcu_read_unlock();
 }
 
@@ -114,7 +132,9 @@ long mmlab_mm_walk(void __user *arg)
 	w.levels = pgtable_l5_enabled() ? 5 : 4;
 	if (w.addr < TASK_SIZE) {
 		mmap_read_lock(mm);
-		walk(mm, &w);
+		/* No vma, no page tables to trust: munmap() may be freeing them. */
+		if (vma_lookup(mm, w.addr))
+			walk(mm, &w);
 		mmap_read_unlock(mm);
 	}
 	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;

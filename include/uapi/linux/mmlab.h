@@ -161,7 +161,8 @@ struct mmlab_pt_entry {
  *	is folded into the pgd and repeats it
  * @flags: out: MMLAB_PT_* of the leaf entry; 0 if there is none
  * @entry: out: the entry at each level, down to the leaf or the first
- *	entry that is not present
+ *	entry that is not present; nothing outside the caller's vmas, whose
+ *	page tables munmap() may be freeing
  * @pfn: out: the page frame that @addr falls in, if mapped
  * @page_size: out: bytes mapped by the leaf entry: 4 KiB, 2 MiB or 1 GiB
  */
