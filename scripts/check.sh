@@ -69,7 +69,9 @@ check_kernel() {
 		# ACPI there, which routes edu's INTx pin at every bind and
 		# unbind (about 25 s each).
 		limit=1500
-		MMLAB_KERNEL_ARGS=mmlab_probe_timeout=900
+		# preempt=full: a task can lose the CPU anywhere outside a
+		# lock, which widens the windows the race probes aim at.
+		MMLAB_KERNEL_ARGS="mmlab_probe_timeout=900 preempt=full"
 	elif krel=$(kernel_release "$series"); then
 		kdir=$(kernel_headers "$krel")
 		image=$(kernel_image "$krel")
