@@ -168,19 +168,10 @@ static int ivshmem_unbind_while_mapped(void)
 	return unbind_while_mapped(&ivshmem_target);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct dma_race {
 	int fd;
 	int ret;
 	int err;
-	double done;
 };
 
 static void *dma_thread(void *arg)
@@ -191,21 +182,22 @@ static void *dma_thread(void *arg)
 
 	r->ret = ioctl(r->fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d);
 	r->err = errno;
-	r->done = now();
 	return NULL;
 }
 
 /*
- * Unbind while a DMA ioctl waits for its interrupt (the device takes
- * 100 ms): the unbind waits for it, so the ioctl either completes before
- * the unbind returns or, started too late, fails with ENODEV; never a
- * timeout from an interrupt freed under it.
+ * Unbind while a DMA ioctl may be waiting for its interrupt (the device
+ * takes 100 ms): the unbind waits for an ioctl inside the driver, so the
+ * ioctl either completes or, reaching the driver after the unbind began,
+ * fails with ENODEV; never a timeout from an interrupt freed under it, nor
+ * another error. Which of the two happened depends on the scheduler, so
+ * both are accepted and the diagnostic says which; the 20 ms head start
+ * only makes the overlap likely, no assertion depends on it.
  */
 static int edu_unbind_during_dma(void)
 {
 	struct dma_race r = { .fd = pci_open(&edu_target, O_RDWR) };
 	struct timespec head_start = { 0, 20 * 1000 * 1000 };
-	double unbound;
 	pthread_t tid;
 	bool ok;
 
@@ -217,15 +209,11 @@ static int edu_unbind_during_dma(void)
 	}
 	nanosleep(&head_start, NULL);
 	ok = KTAP_EXPECT(pci_unbind(&edu_target), "unbind: %s", strerror(errno));
-	unbound = now();
 	pthread_join(tid, NULL);
 	close(r.fd);
-	ktap_diag("the DMA ioctl %s", r.ret ? strerror(r.err) :
-		  "completed before the unbind returned");
-	ok = ok &&
-	     KTAP_EXPECT(r.ret == 0 ? r.done <= unbound : r.err == ENODEV,
-			 "ioctl: %d (%s), %.3f s after the unbind", r.ret,
-			 strerror(r.err), r.done - unbound);
+	ktap_diag("the DMA ioctl %s", r.ret ? strerror(r.err) : "completed");
+	ok = ok && KTAP_EXPECT(r.ret == 0 || r.err == ENODEV,
+			       "ioctl: %d (%s)", r.ret, strerror(r.err));
 	return rebind(&edu_target) && ok && counters_are(2, 2, 0, 0);
 }
 
