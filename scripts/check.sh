@@ -138,6 +138,28 @@ check_kernel() {
 	fi
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
 	echo "check: $krel done in $(($(date +%s) - start))s; logs in $run"
+	# Once per whole run, not when only some probes were asked for.
+	[ "$series" = debug ] && [ -z "${MMLAB_PROBES:-}" ] &&
+		check_log_verdict "$image" "$kdir" "$out"
+}
+
+# check_log_verdict IMAGE KDIR OUTDIR: boot the debug kernel once more to
+# provoke a soft lockup, an RCU stall and a hung task with the kernel's
+# test_lockup module (scripts/guest/init), and check that the log verdict
+# that judges every run catches each of them.
+check_log_verdict() {
+	run=$3/lockups
+	rm -rf "$run"
+	mkdir -p "$run"
+	echo "log verdict" > "$run/name"
+	rundirs="$rundirs $run"
+	MMLAB_GUEST_KMODS=lib/test_lockup "$MMLAB_TOP/scripts/mkinitramfs.sh" \
+		"$2" "$3/modules" "$probes" "$3/lockups.cpio" || return
+	echo "check: provoking lockups on $krel"
+	MMLAB_KERNEL_ARGS="rcupdate.rcu_cpu_stall_timeout=3" \
+		"$MMLAB_TOP/scripts/vm-run.sh" "$1" "$3/lockups.cpio" "$run" \
+		lockups 600
+	"$MMLAB_TOP/scripts/verdict.py" lockups "$run"
 }
 
 for series in $MMLAB_KERNELS; do

@@ -8,6 +8,9 @@
   verdict.py kunit RUNDIR    judge a kunit.py run: every test case of
                              RUNDIR/kunit.json, at least one of them, and
                              a clean RUNDIR/console.log (the raw kernel log)
+  verdict.py lockups RUNDIR  check that the log verdict catches the soft
+                             lockup, RCU stall and hung task that the
+                             guest's lockups job provoked
   verdict.py table RUNDIR... print a table per kernel and the final
                              "N passed, N failed[, N skipped]" line; exit 1
                              unless every test passed
@@ -31,7 +34,8 @@ BAD_LOG = re.compile(
     r"|BUG: KASAN|UBSAN:|BUG: KFENCE|unreferenced object|suspected memory leak"
     r"|possible circular locking|possible recursive locking"
     r"|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN"
-    r"|INFO: task .* blocked|INFO: rcu_.* stall|segfault at|trap invalid")
+    r"|INFO: task .* blocked|INFO: .* stall|soft lockup|hard LOCKUP"
+    r"|segfault at|trap invalid")
 
 RESULT = re.compile(r"^(\s*)(not ok|ok) (\d+) ([^#]*?)\s*(?:#\s*(.*))?$")
 
@@ -174,6 +178,35 @@ def judge_kunit(rundir):
     return results
 
 
+# What scripts/guest/init's lockups job provokes, each as the kernel
+# reports it: the log verdict must catch every one.
+PROVOKED = {
+    "soft_lockup": re.compile(r"BUG: soft lockup"),
+    "rcu_stall": re.compile(r"rcu: INFO: .* detected (expedited )?stalls"
+                            r"|rcu: INFO: .* self-detected stall"),
+    "hung_task": re.compile(r"INFO: task .* blocked for more than"),
+}
+
+
+def judge_lockups(rundir):
+    """The log verdict catches each report the lockups job provoked."""
+    job = read(os.path.join(rundir, "ktap.log"))
+    finished = re.search(r"^MMLAB-DONE", job, re.M) is not None
+    results = [("guest_finished", "pass" if finished else "fail",
+                [] if finished else ["the lockups job did not finish"])]
+    caught = [line for log in ("console.log", "dmesg.log")
+              for line in read(os.path.join(rundir, log)).splitlines()
+              if BAD_LOG.search(line)]
+    for kind, pattern in PROVOKED.items():
+        seen = any(pattern.search(line) for line in caught)
+        results.append(("verdict_catches_" + kind, "pass" if seen else "fail",
+                         [] if seen else ["no %s among the lines it caught" % kind]))
+    with open(os.path.join(rundir, "results.json"), "w") as f:
+        json.dump([{"name": n, "status": s, "diagnostics": d}
+                   for n, s, d in results], f, indent=1)
+    return results
+
+
 def report(rundir, results):
     for name, status, diags in results:
         if status == "fail":
@@ -222,6 +255,8 @@ def main(argv):
         return cmd_run(argv[2])
     if len(argv) >= 3 and argv[1] == "kunit":
         return report(argv[2], judge_kunit(argv[2]))
+    if len(argv) >= 3 and argv[1] == "lockups":
+        return report(argv[2], judge_lockups(argv[2]))
     if len(argv) >= 3 and argv[1] == "table":
         return cmd_table(argv[2:])
     print(__doc__, file=sys.stderr)
