@@ -16,25 +16,32 @@
 static long mmlab_mm_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
+	long (*handler)(void __user *arg);
 
+	switch (cmd) {
+	case MMLAB_MM_IOC_WALK:
+		handler = mmlab_mm_walk;
+		break;
+	case MMLAB_MM_IOC_VMAS:
+		handler = mmlab_mm_vmas;
+		break;
+	case MMLAB_MM_IOC_STAT:
+		handler = mmlab_mm_stat;
+		break;
+	case MMLAB_MM_IOC_LAYOUT:
+		handler = mmlab_mm_layout;
+		break;
+	case MMLAB_MM_IOC_COPY:
+		handler = mmlab_mm_copy;
+		break;
+	default:
+		/* For every caller: ENOTTY comes before EPERM. */
+		return -ENOTTY;
+	}
 	/* Physical addresses and kernel layout: root only, as pagemap's PFNs. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	switch (cmd) {
-	case MMLAB_MM_IOC_WALK:
-		return mmlab_mm_walk(uarg);
-	case MMLAB_MM_IOC_VMAS:
-		return mmlab_mm_vmas(uarg);
-	case MMLAB_MM_IOC_STAT:
-		return mmlab_mm_stat(uarg);
-	case MMLAB_MM_IOC_LAYOUT:
-		return mmlab_mm_layout(uarg);
-	case MMLAB_MM_IOC_COPY:
-		return mmlab_mm_copy(uarg);
-	default:
-		return -ENOTTY;
-	}
+	return handler((void __user *)arg);
 }
 
 static const struct file_operations mmlab_mm_fops = {

@@ -7,6 +7,7 @@
  */
 #include <linux/mm.h>
 #include <linux/mmlab.h>
+#include <linux/pagemap.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -23,8 +24,11 @@ long mmlab_mm_copy(void __user *arg)
 
 	if (copy_from_user(&c, arg, sizeof(c)))
 		return -EFAULT;
-	if (c.len > SZ_64K || c.reserved)
+	if (c.len > SZ_64K || c.to_user > 1 || c.reserved)
 		return -EINVAL;
+	/* No copy whose @done could not be reported: refuse it unmade. */
+	if (fault_in_safe_writeable(arg, sizeof(c)))
+		return -EFAULT;
 	kbuf = kvzalloc(max_t(u64, c.len, 1), GFP_KERNEL);
 	if (!kbuf)
 		return -ENOMEM;

@@ -94,16 +94,23 @@ long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg)
 	for (i = 0; i < buf->npages; i++)
 		if (test_bit(i, buf->dirty))
 			__set_bit(i, snap);
-	if (req.flags & MMLAB_DIRTY_CLEAN)
-		for_each_set_bit(i, snap, buf->npages)
-			mmlab_clean(buf, i);
 
+	/*
+	 * Report first, clean after: a call that fails with EFAULT leaves
+	 * every page dirty. A page written in between is in @snap already,
+	 * and cleaning it makes its next write reported again.
+	 */
 	bitmap_to_arr64(words, snap, buf->npages);
 	req.ndirty = bitmap_weight(snap, buf->npages);
 	if (copy_to_user(u64_to_user_ptr(req.bitmap), words,
 			 BITS_TO_U64(buf->npages) * sizeof(u64)) ||
-	    copy_to_user(arg, &req, sizeof(req)))
+	    copy_to_user(arg, &req, sizeof(req))) {
 		ret = -EFAULT;
+		goto out;
+	}
+	if (req.flags & MMLAB_DIRTY_CLEAN)
+		for_each_set_bit(i, snap, buf->npages)
+			mmlab_clean(buf, i);
 out:
 	kfree(words);
 	bitmap_free(snap);

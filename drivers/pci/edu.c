@@ -20,6 +20,7 @@
 #include <linux/mmlab_pci.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pagemap.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -323,9 +324,19 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = edu_check(cmd, &a);
 	if (ret)
 		return ret;
+	/*
+	 * What the call writes back must be writable before the device is
+	 * touched: a call refused with EFAULT has changed nothing.
+	 */
+	if ((_IOC_DIR(cmd) & _IOC_READ) &&
+	    fault_in_safe_writeable(uarg, _IOC_SIZE(cmd)))
+		return -EFAULT;
 
 	if (cmd == MMLAB_EDU_IOC_DMA_TO_DEV || cmd == MMLAB_EDU_IOC_DMA_FROM_DEV) {
 		ubuf = u64_to_user_ptr(a.dma.buf);
+		if (cmd == MMLAB_EDU_IOC_DMA_FROM_DEV &&
+		    fault_in_safe_writeable(ubuf, a.dma.len))
+			return -EFAULT;
 		bounce = kmalloc(a.dma.len, GFP_KERNEL);
 		if (!bounce)
 			return -ENOMEM;

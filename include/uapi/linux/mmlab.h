@@ -8,6 +8,26 @@
  * read()/write() (pread()/pwrite()) at a byte offset, which copy through
  * the kernel's own mapping of the buffer. Comparing the two shows that a
  * user mapping and the kernel see the same bytes.
+ *
+ * Every mmlab ioctl, on every node, follows these rules:
+ *
+ * - A command the node does not know, including a known number with
+ *   another direction or size in its encoding, fails with %ENOTTY, for
+ *   every caller, before any permission check.
+ * - An argument pointer that is NULL, not mapped, not a user address, or
+ *   read-only when the ioctl writes its argument back, fails with %EFAULT,
+ *   as does any user pointer inside the argument that cannot be read or
+ *   written as the call needs.
+ * - Flag bits that have no meaning yet, and reserved fields of a request,
+ *   must be zero: %EINVAL otherwise, so that they can be given a meaning
+ *   later. Fields marked "out" are ignored on the way in.
+ * - A call refused for its caller or its arguments (%ENOTTY, %EPERM,
+ *   %EFAULT, %EINVAL) changes nothing: no counter of %MMLAB_IOC_INFO, no
+ *   device state. Memory that the call was to fill with its results (an
+ *   array, a bitmap) may be partly written when it fails with %EFAULT.
+ *
+ * The nodes are root's, mode 0600. Which ioctls need a capability besides
+ * is documented with each, and tabled in Documentation/privileges.rst.
  */
 #ifndef _UAPI_LINUX_MMLAB_H
 #define _UAPI_LINUX_MMLAB_H
@@ -56,9 +76,13 @@ struct mmlab_page_pfn {
  * @bitmap: user pointer to an array of __u64; bit N of word N / 64 is set
  *	when page N was written since it was last cleaned
  * @nbits: number of bits @bitmap holds; at least the buffer's pages
+ *	(%EINVAL otherwise). Any larger value is fine: the kernel writes
+ *	DIV_ROUND_UP(pages, 64) words, never more.
  * @flags: %MMLAB_DIRTY_CLEAN to write-protect the pages reported and
- *	clear their bits, so that the next write is reported again
- * @ndirty: out: number of bits set in @bitmap
+ *	clear their bits, so that the next write is reported again; other
+ *	bits must be zero, %EINVAL otherwise
+ * @ndirty: out: number of bits set in @bitmap; its value in is ignored
+ * @reserved: must be zero; %EINVAL otherwise
  */
 struct mmlab_dirty {
 	__u64 bitmap;
@@ -76,15 +100,17 @@ struct mmlab_dirty {
  * define MMLAB_IOC_INFO - read the device's &struct mmlab_info
  *
  * Fails with %EFAULT when the argument does not point to writable memory.
- * Unknown commands fail with %ENOTTY on every mmlab ioctl.
+ * Unknown commands fail with %ENOTTY on every mmlab ioctl. Needs no
+ * capability.
  */
 #define MMLAB_IOC_INFO		_IOR(MMLAB_IOC_MAGIC, 0x00, struct mmlab_info)
 
 /**
  * define MMLAB_IOC_PAGE_PFN - look up the PFN of one buffer page
  *
- * Needs %CAP_SYS_ADMIN, as PFNs in /proc/self/pagemap do (%EPERM);
- * a @pgoff outside the buffer fails with %EINVAL.
+ * Needs %CAP_SYS_ADMIN, as PFNs in /proc/self/pagemap do (%EPERM, checked
+ * first); a @pgoff outside the buffer (at or past its pages, up to
+ * U64_MAX) fails with %EINVAL, and nothing is written back.
  */
 #define MMLAB_IOC_PAGE_PFN	_IOWR(MMLAB_IOC_MAGIC, 0x01, struct mmlab_page_pfn)
 
@@ -92,8 +118,11 @@ struct mmlab_dirty {
  * define MMLAB_IOC_DIRTY - read, and optionally clean, the dirty bitmap
  *
  * Only devices with vm_ops->page_mkwrite track writes (mmlab-mkwrite);
- * others fail with %ENOTTY. A too small @nbits or unknown @flags fail with
- * %EINVAL.
+ * others fail with %ENOTTY. A too small @nbits, unknown @flags or a
+ * non-zero @reserved fail with %EINVAL. A @bitmap or argument that cannot
+ * be written fails with %EFAULT, and then %MMLAB_DIRTY_CLEAN has cleaned
+ * nothing: the bitmap is written out before any page is cleaned. Needs no
+ * capability.
  */
 #define MMLAB_IOC_DIRTY		_IOWR(MMLAB_IOC_MAGIC, 0x02, struct mmlab_dirty)
 
@@ -112,14 +141,15 @@ struct mmlab_page_counts {
 /**
  * define MMLAB_IOC_PAGE_COUNTS - mapcount and refcount of one buffer page
  *
- * Needs %CAP_SYS_ADMIN (%EPERM); a @pgoff outside the buffer fails with
- * %EINVAL.
+ * Needs %CAP_SYS_ADMIN (%EPERM, checked first); a @pgoff outside the
+ * buffer fails with %EINVAL, and nothing is written back.
  */
 #define MMLAB_IOC_PAGE_COUNTS	_IOWR(MMLAB_IOC_MAGIC, 0x03, struct mmlab_page_counts)
 
 /*
  * /dev/mmlab-mm: the caller's own memory map and the kernel's layout, as the
- * kernel sees them. Every ioctl needs %CAP_SYS_ADMIN (%EPERM).
+ * kernel sees them. Every ioctl needs %CAP_SYS_ADMIN (%EPERM), checked once
+ * the command is known: an unknown one is %ENOTTY for every caller.
  */
 
 /* Page-table levels, top down, in &struct mmlab_walk.entry. */
@@ -156,7 +186,9 @@ struct mmlab_pt_entry {
 
 /**
  * struct mmlab_walk - the page-table walk to one user address
- * @addr: in: a virtual address of the caller
+ * @addr: in: a virtual address of the caller; any value is taken, and one
+ *	outside the caller's vmas (0, a kernel address) yields no entry,
+ *	@flags 0, not an error. The other fields' values in are ignored.
  * @levels: out: paging levels the CPU uses, 4 or 5; with 4, the p4d level
  *	is folded into the pgd and repeats it
  * @flags: out: MMLAB_PT_* of the leaf entry; 0 if there is none
@@ -186,6 +218,7 @@ struct mmlab_walk {
  * @dev: device of the backing file, as (major << 20 | minor), or 0
  * @ino: inode number of the backing file, or 0
  * @anon: vma_is_anonymous()
+ * @reserved: zero
  * @path: path of the backing file; empty without one
  */
 struct mmlab_vma {
@@ -205,8 +238,10 @@ struct mmlab_vma {
 
 /**
  * struct mmlab_vmas - list the caller's vmas
- * @vmas: user pointer to an array of &struct mmlab_vma
- * @count: in: entries the array holds; out: vmas the mm has
+ * @vmas: user pointer to an array of &struct mmlab_vma; %EFAULT when the
+ *	@written entries cannot be written there (NULL is fine for @count 0)
+ * @count: in: entries the array holds, any value (0 to count the vmas
+ *	only); out: vmas the mm has
  * @written: out: entries written, the first vmas in address order: the
  *	smallest of @count in, @count out and %MMLAB_VMAS_MAX. The list is
  *	whole only when it equals @count out. Its value in is ignored.
@@ -294,10 +329,13 @@ struct mmlab_layout {
 
 /**
  * struct mmlab_copy - a copy between the kernel and a user buffer
- * @uaddr: user address
- * @len: bytes, at most 64 KiB
- * @to_user: copy_to_user() if non-zero, else copy_from_user()
- * @done: out: bytes copied before the first fault
+ * @uaddr: user address, any value: a bad one is what the copy is for
+ * @len: bytes, 0 to 64 KiB; more fails with %EINVAL. 0 copies nothing and
+ *	succeeds, whatever @uaddr is.
+ * @to_user: 1 for copy_to_user() (0x6b bytes), 0 for copy_from_user();
+ *	any other value fails with %EINVAL
+ * @reserved: must be zero; %EINVAL otherwise
+ * @done: out: bytes copied before the first fault; its value in is ignored
  */
 struct mmlab_copy {
 	__u64 uaddr;
@@ -311,7 +349,11 @@ struct mmlab_copy {
 #define MMLAB_MM_IOC_VMAS	_IOWR(MMLAB_IOC_MAGIC, 0x41, struct mmlab_vmas)
 #define MMLAB_MM_IOC_STAT	_IOR(MMLAB_IOC_MAGIC, 0x42, struct mmlab_mm_stat)
 #define MMLAB_MM_IOC_LAYOUT	_IOR(MMLAB_IOC_MAGIC, 0x43, struct mmlab_layout)
-/* Fails with %EFAULT when the copy stopped short; @done says where. */
+/*
+ * Fails with %EFAULT when the copy stopped short; @done says where. An
+ * argument that cannot be written back fails with %EFAULT before anything
+ * is copied.
+ */
 #define MMLAB_MM_IOC_COPY	_IOWR(MMLAB_IOC_MAGIC, 0x44, struct mmlab_copy)
 
 #endif /* _UAPI_LINUX_MMLAB_H */

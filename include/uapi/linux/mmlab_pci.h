@@ -16,8 +16,16 @@
  * does, and a shared mapping (%EINVAL for MAP_PRIVATE or a range outside the
  * BAR). Once the device is unbound from its driver, ioctl(), read(),
  * write() and mmap() of a file still open fail with %ENODEV, and every
- * access through an existing mapping raises SIGBUS. Unknown ioctls fail
- * with %ENOTTY.
+ * access through an existing mapping raises SIGBUS.
+ *
+ * The ioctls need no capability: opening the node, root's and mode 0600,
+ * is the check (Documentation/privileges.rst). They follow the rules of
+ * include/uapi/linux/mmlab.h: unknown commands, or a known number with
+ * another direction or size, fail with %ENOTTY; a bad argument pointer
+ * with %EFAULT; unknown flag bits with %EINVAL. An ioctl refused for its
+ * arguments has not touched the device: in particular, one whose argument
+ * (or, for %MMLAB_EDU_IOC_DMA_FROM_DEV, whose buffer) cannot be written
+ * fails with %EFAULT before the operation starts, not after it.
  */
 #ifndef _UAPI_LINUX_MMLAB_PCI_H
 #define _UAPI_LINUX_MMLAB_PCI_H
@@ -72,7 +80,7 @@ struct mmlab_edu_liveness {
  * struct mmlab_edu_factorial - a factorial computed by the device
  * @n: the argument
  * @flags: 0 to poll the status register, %MMLAB_EDU_FACT_IRQ to wait for
- *	the device's interrupt
+ *	the device's interrupt; other bits must be zero, %EINVAL otherwise
  * @result: out: n!, truncated to 32 bits as the device computes it
  * @irq_status: out: the interrupt status the handler saw (0x1 for a
  *	factorial), 0 when polling
@@ -87,11 +95,13 @@ struct mmlab_edu_factorial {
 /**
  * struct mmlab_edu_dma - one DMA transfer between memory and the device
  * @buf: user pointer to @len bytes: the source of %MMLAB_EDU_IOC_DMA_TO_DEV,
- *	the destination of %MMLAB_EDU_IOC_DMA_FROM_DEV
- * @len: bytes to transfer, at least 1
+ *	the destination of %MMLAB_EDU_IOC_DMA_FROM_DEV; %EFAULT when they
+ *	cannot be read, or written, before the device is touched
+ * @len: bytes to transfer, 1 to %MMLAB_EDU_DMA_SIZE - 1; %EINVAL otherwise
  * @offset: where in the device's DMA buffer
  *
- * @offset + @len must stay below %MMLAB_EDU_DMA_SIZE: QEMU before 8.0
+ * @offset + @len must stay below %MMLAB_EDU_DMA_SIZE (%EINVAL, for any
+ * values, without overflow): QEMU before 8.0
  * takes a transfer that ends at the buffer's end for one past it and stops
  * the whole machine, so the driver refuses it.
  */
@@ -126,8 +136,10 @@ struct mmlab_edu_raise {
 /**
  * define MMLAB_EDU_IOC_FACTORIAL - compute n! on the device
  *
- * Unknown flags fail with %EINVAL; a device that does not finish within
- * five seconds, with %ETIMEDOUT.
+ * Unknown flags fail with %EINVAL before the device is touched; a device
+ * that does not finish within five seconds, with %ETIMEDOUT. An argument
+ * that cannot be written back fails with %EFAULT before the computation
+ * starts.
  */
 #define MMLAB_EDU_IOC_FACTORIAL	_IOWR(MMLAB_PCI_IOC_MAGIC, 0x02, struct mmlab_edu_factorial)
 
@@ -144,16 +156,18 @@ struct mmlab_edu_raise {
 /**
  * define MMLAB_EDU_IOC_DMA_FROM_DEV - copy the device buffer to user memory
  *
- * The reverse of %MMLAB_EDU_IOC_DMA_TO_DEV, with the same checks. The
- * driver clears its own buffer first, so every byte that arrives came
- * from the device.
+ * The reverse of %MMLAB_EDU_IOC_DMA_TO_DEV, with the same checks; a
+ * buffer that cannot be written fails with %EFAULT before the transfer
+ * (no DMA, no interrupt). The driver clears its own buffer first, so every
+ * byte that arrives came from the device.
  */
 #define MMLAB_EDU_IOC_DMA_FROM_DEV	_IOW(MMLAB_PCI_IOC_MAGIC, 0x04, struct mmlab_edu_dma)
 
 /**
  * define MMLAB_EDU_IOC_RAISE_IRQ - raise an interrupt and wait for it
  *
- * A zero value fails with %EINVAL.
+ * A zero value fails with %EINVAL, and an argument that cannot be written
+ * back with %EFAULT, both before any interrupt is raised.
  */
 #define MMLAB_EDU_IOC_RAISE_IRQ	_IOWR(MMLAB_PCI_IOC_MAGIC, 0x05, struct mmlab_edu_raise)
 

@@ -1,0 +1,1756 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hostile_test: what hostile and unprivileged callers get from every mmlab
+ * device node and every ioctl of include/uapi/linux/mmlab.h and
+ * mmlab_pci.h: a clear errno, never a splat, and no state change.
+ *
+ * Run as root in the test VM with mmlab.ko loaded, and mmlab_pci.ko for
+ * /dev/mmlab-edu0 and /dev/mmlab-ivshmem0, whose parts are skipped when
+ * the nodes are absent. Prints KTAP. "hostile_test --table" prints the
+ * privilege table (priv_table[] below) as the reST of
+ * Documentation/privileges.rst, which mirrors it.
+ *
+ * "No state change" is checked against what userspace can see: each mode
+ * node's MMLAB_IOC_INFO, the dirty pages of mmlab-mkwrite, the interrupt
+ * count of edu and its liveness and factorial registers (read through a
+ * mapping of BAR0), and the user memory a refused call would have written.
+ * It holds for a caller whose memory does not change under the call;
+ * another thread's mprotect() in the middle is not covered.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/mmlab.h>
+#include <linux/mmlab_pci.h>
+
+#include "ktap.h"
+#include "modes.h"
+
+/* Addresses userspace can never hand the kernel: access_ok() refuses them. */
+static const uint64_t kernel_addrs[] = {
+	0xffff888000000000ULL,	/* the direct map */
+	0xffffffff81000000ULL,	/* the kernel's text */
+	0x8000000000000000ULL,	/* not canonical */
+	0xfffffffffffffff8ULL,	/* the last word: address + size wraps */
+};
+
+/* Every ioctl of the uapi headers, and the node family it belongs to. */
+enum family { FAM_MODE, FAM_MM, FAM_EDU, FAM_IVSHMEM };
+
+enum op {
+	OP_INFO, OP_PAGE_PFN, OP_DIRTY, OP_PAGE_COUNTS,
+	OP_WALK, OP_VMAS, OP_STAT, OP_LAYOUT, OP_COPY,
+	OP_EDU_INFO, OP_LIVENESS, OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV,
+	OP_RAISE_IRQ, OP_IVSHMEM_INFO,
+	NR_CMDS,
+	/* Not in cmds[]: for the privilege table. */
+	OP_OTHER = NR_CMDS,	/* _IO(the node's magic, 0xff) */
+	OP_MMAP,		/* mmap(one page, PROT_READ, MAP_SHARED) */
+};
+
+struct cmd {
+	const char *name;
+	unsigned long nr;
+	enum family fam;
+};
+
+#define CMD(c, f)	{ #c, c, f }
+static const struct cmd cmds[NR_CMDS] = {
+	[OP_INFO] = CMD(MMLAB_IOC_INFO, FAM_MODE),
+	[OP_PAGE_PFN] = CMD(MMLAB_IOC_PAGE_PFN, FAM_MODE),
+	[OP_DIRTY] = CMD(MMLAB_IOC_DIRTY, FAM_MODE),
+	[OP_PAGE_COUNTS] = CMD(MMLAB_IOC_PAGE_COUNTS, FAM_MODE),
+	[OP_WALK] = CMD(MMLAB_MM_IOC_WALK, FAM_MM),
+	[OP_VMAS] = CMD(MMLAB_MM_IOC_VMAS, FAM_MM),
+	[OP_STAT] = CMD(MMLAB_MM_IOC_STAT, FAM_MM),
+	[OP_LAYOUT] = CMD(MMLAB_MM_IOC_LAYOUT, FAM_MM),
+	[OP_COPY] = CMD(MMLAB_MM_IOC_COPY, FAM_MM),
+	[OP_EDU_INFO] = CMD(MMLAB_EDU_IOC_INFO, FAM_EDU),
+	[OP_LIVENESS] = CMD(MMLAB_EDU_IOC_LIVENESS, FAM_EDU),
+	[OP_FACTORIAL] = CMD(MMLAB_EDU_IOC_FACTORIAL, FAM_EDU),
+	[OP_DMA_TO_DEV] = CMD(MMLAB_EDU_IOC_DMA_TO_DEV, FAM_EDU),
+	[OP_DMA_FROM_DEV] = CMD(MMLAB_EDU_IOC_DMA_FROM_DEV, FAM_EDU),
+	[OP_RAISE_IRQ] = CMD(MMLAB_EDU_IOC_RAISE_IRQ, FAM_EDU),
+	[OP_IVSHMEM_INFO] = CMD(MMLAB_IVSHMEM_IOC_INFO, FAM_IVSHMEM),
+};
+
+/* One device node; fd is -1 when it is absent. */
+struct node {
+	char path[48];
+	const char *name;
+	enum family fam;
+	bool mkwrite;
+	bool required;
+	int fd;
+	int open_err;
+};
+
+#define NR_MODES	ARRAY_SIZE(modes)
+#define NR_NODES	(NR_MODES + 3)
+static struct node nodes[NR_NODES];
+static struct node *const mm_node = &nodes[NR_MODES];
+static struct node *const edu_node = &nodes[NR_MODES + 1];
+static struct node *const ivshmem_node = &nodes[NR_MODES + 2];
+static struct node *mkwrite_node;
+
+static long psize;
+/* The buffer of every mode node, in pages (the buf_size parameter). */
+static uint64_t npages;
+/* Where /dev/kmsg stood when the probe began. */
+static int kmsg_fd = -1;
+/* edu's BAR0, for reading registers without an ioctl; NULL if unmapped. */
+static const void *edu_regs;
+
+/* Largest mode buffer: 1024 pages, so a dirty bitmap of 16 words. */
+#define DIRTY_WORDS	16
+
+/* The user memory that valid requests point to. */
+static uint64_t dirty_words[DIRTY_WORDS];
+static struct mmlab_vma vma_out[4];
+static uint8_t copy_buf[65536 + 64];
+static uint8_t dma_data[16];
+static int walk_target;
+
+/* One 32-bit read of a register, a single move, as the kernel's readl(). */
+static uint32_t mmio_read32(const void *base, size_t off)
+{
+	uint32_t v;
+
+	asm volatile("movl %1, %0" : "=r" (v)
+		     : "m" (*(const uint32_t *)((const char *)base + off))
+		     : "memory");
+	return v;
+}
+
+/* Write a byte back unchanged: a write fault, and the same contents. */
+static void rewrite_byte(uint8_t *p)
+{
+	uint8_t v = *p;
+
+	/* Hide the value, or the store is a no-op the compiler may drop. */
+	asm volatile("" : "+r" (v));
+	*p = v;
+}
+
+static uint8_t magic_of(enum family fam)
+{
+	return fam == FAM_MODE || fam == FAM_MM ? MMLAB_IOC_MAGIC :
+						  MMLAB_PCI_IOC_MAGIC;
+}
+
+static unsigned long with_magic(unsigned long nr, uint8_t magic)
+{
+	return (nr & ~((unsigned long)_IOC_TYPEMASK << _IOC_TYPESHIFT)) |
+	       (unsigned long)magic << _IOC_TYPESHIFT;
+}
+
+/* 0 when the ioctl succeeds, else its errno. */
+static int ioctl_err(int fd, unsigned long nr, void *arg)
+{
+	return ioctl(fd, nr, arg) < 0 ? errno : 0;
+}
+
+static int ioctl_err_addr(int fd, unsigned long nr, uint64_t addr)
+{
+	return ioctl_err(fd, nr, (void *)(uintptr_t)addr);
+}
+
+static const char *err_name(int err)
+{
+	static char buf[16];
+
+	switch (err) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EINVAL: return "EINVAL";
+	case ENOTTY: return "ENOTTY";
+	case ENODEV: return "ENODEV";
+	case E2BIG: return "E2BIG";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
+}
+
+/*
+ * What a valid call of @c on @n returns: 0, or ENOTTY when the command
+ * belongs to another node, or is MMLAB_IOC_DIRTY on a mode without
+ * page_mkwrite.
+ */
+static int valid_result(const struct node *n, const struct cmd *c)
+{
+	bool theirs = c->fam == n->fam &&
+		      (c->nr != MMLAB_IOC_DIRTY || n->mkwrite);
+
+	return theirs ? 0 : ENOTTY;
+}
+
+/* The errno a bad argument pointer gets from @c on @n. */
+static int bad_ptr_result(const struct node *n, const struct cmd *c)
+{
+	return valid_result(n, c) ?: EFAULT;
+}
+
+/* Does @c write its argument back? */
+static bool writes_back(const struct cmd *c)
+{
+	return _IOC_DIR(c->nr) & _IOC_READ;
+}
+
+/*
+ * Fill @p with a request that @c accepts as root, and that changes no
+ * state that the probe checks (no cleaning, no copy to user memory).
+ */
+static void valid_arg(const struct cmd *c, void *p)
+{
+	memset(p, 0, _IOC_SIZE(c->nr));
+	switch (c->nr) {
+	case MMLAB_IOC_DIRTY:
+		*(struct mmlab_dirty *)p = (struct mmlab_dirty){
+			.bitmap = (uintptr_t)dirty_words,
+			.nbits = DIRTY_WORDS * 64,
+		};
+		break;
+	case MMLAB_MM_IOC_WALK:
+		((struct mmlab_walk *)p)->addr = (uintptr_t)&walk_target;
+		break;
+	case MMLAB_MM_IOC_VMAS:
+		*(struct mmlab_vmas *)p = (struct mmlab_vmas){
+			.vmas = (uintptr_t)vma_out, .count = ARRAY_SIZE(vma_out),
+		};
+		break;
+	case MMLAB_MM_IOC_COPY:
+		*(struct mmlab_copy *)p = (struct mmlab_copy){
+			.uaddr = (uintptr_t)copy_buf, .len = 64,
+		};
+		break;
+	case MMLAB_EDU_IOC_LIVENESS:
+		((struct mmlab_edu_liveness *)p)->in = 0x5a5a0001;
+		break;
+	case MMLAB_EDU_IOC_FACTORIAL:
+		((struct mmlab_edu_factorial *)p)->n = 5;
+		break;
+	case MMLAB_EDU_IOC_DMA_TO_DEV:
+	case MMLAB_EDU_IOC_DMA_FROM_DEV:
+		*(struct mmlab_edu_dma *)p = (struct mmlab_edu_dma){
+			.buf = (uintptr_t)dma_data, .len = sizeof(dma_data),
+		};
+		break;
+	case MMLAB_EDU_IOC_RAISE_IRQ:
+		((struct mmlab_edu_raise *)p)->value = 0x10000;
+		break;
+	}
+}
+
+/* A page-aligned anonymous mapping of @pages pages, or NULL. */
+static uint8_t *map_anon(size_t pages, int prot)
+{
+	void *p = mmap(NULL, pages * psize, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Two pages, the second one unmapped again: the end of the first is where
+ * readable memory stops. NULL on failure. Make it after the case's other
+ * mappings: a later one-page mmap() may fill the hole.
+ */
+static uint8_t *map_then_hole(void)
+{
+	uint8_t *p = map_anon(2, PROT_READ | PROT_WRITE);
+
+	if (p)
+		munmap(p + psize, psize);
+	return p;
+}
+
+/* What userspace can see of the devices' state. */
+struct state {
+	struct mmlab_info info[NR_MODES];
+	uint64_t dirty[DIRTY_WORDS];
+	uint32_t ndirty;
+	uint64_t edu_irqs;
+	uint32_t edu_liveness;
+	uint32_t edu_factorial;
+};
+
+static bool state_get(struct state *s)
+{
+	bool ok = true;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < NR_MODES; i++)
+		if (nodes[i].fd >= 0)
+			ok &= KTAP_EXPECT(!ioctl(nodes[i].fd, MMLAB_IOC_INFO,
+						 &s->info[i]),
+					  "%s: INFO: %m", nodes[i].name);
+	if (mkwrite_node) {
+		struct mmlab_dirty d = {
+			.bitmap = (uintptr_t)s->dirty, .nbits = DIRTY_WORDS * 64,
+		};
+
+		ok &= KTAP_EXPECT(!ioctl(mkwrite_node->fd, MMLAB_IOC_DIRTY, &d),
+				  "mmlab-mkwrite: DIRTY: %m");
+		s->ndirty = d.ndirty;
+	}
+	if (edu_node->fd >= 0) {
+		struct mmlab_edu_info info;
+
+		ok &= KTAP_EXPECT(!ioctl(edu_node->fd, MMLAB_EDU_IOC_INFO, &info),
+				  "mmlab-edu0: INFO: %m");
+		s->edu_irqs = info.irqs;
+	}
+	if (edu_regs) {
+		s->edu_liveness = mmio_read32(edu_regs, 0x04);
+		s->edu_factorial = mmio_read32(edu_regs, 0x08);
+	}
+	return ok;
+}
+
+/* Is the state as @before says? Diagnoses what moved, after @what. */
+static bool state_same(const struct state *before, const char *what)
+{
+	struct state now;
+	bool ok = state_get(&now);
+
+	for (size_t i = 0; i < NR_MODES; i++)
+		ok &= KTAP_EXPECT(!memcmp(&before->info[i], &now.info[i],
+					  sizeof(now.info[i])),
+				  "%s: MMLAB_IOC_INFO changed after %s: mmap_calls %llu faults %llu mkwrite_calls %llu live_vmas %u, was %llu %llu %llu %u",
+				  nodes[i].name, what,
+				  (unsigned long long)now.info[i].mmap_calls,
+				  (unsigned long long)now.info[i].faults,
+				  (unsigned long long)now.info[i].mkwrite_calls,
+				  now.info[i].live_vmas,
+				  (unsigned long long)before->info[i].mmap_calls,
+				  (unsigned long long)before->info[i].faults,
+				  (unsigned long long)before->info[i].mkwrite_calls,
+				  before->info[i].live_vmas);
+	ok &= KTAP_EXPECT(before->ndirty == now.ndirty &&
+			  !memcmp(before->dirty, now.dirty, sizeof(now.dirty)),
+			  "mmlab-mkwrite: dirty pages changed after %s: %u, were %u",
+			  what, now.ndirty, before->ndirty);
+	ok &= KTAP_EXPECT(before->edu_irqs == now.edu_irqs,
+			  "mmlab-edu0: interrupts %llu after %s, were %llu",
+			  (unsigned long long)now.edu_irqs, what,
+			  (unsigned long long)before->edu_irqs);
+	ok &= KTAP_EXPECT(before->edu_liveness == now.edu_liveness &&
+			  before->edu_factorial == now.edu_factorial,
+			  "mmlab-edu0: registers after %s: liveness %#x factorial %#x, were %#x %#x",
+			  what, now.edu_liveness, now.edu_factorial,
+			  before->edu_liveness, before->edu_factorial);
+	return ok;
+}
+
+/* Is @got, what @cmd on @n returned, @want? Diagnoses when it is not. */
+static bool expect_err(const struct node *n, const char *cmd, const char *how,
+		       int got, int want)
+{
+	return KTAP_EXPECT(got == want, "%s %s, %s: %s, want %s", n->name, cmd,
+			   how, err_name(got), err_name(want));
+}
+
+/* ---- Bad argument pointers: EFAULT, never a splat, nothing changed. ---- */
+
+static int null_arg_efault(void)
+{
+	struct state before;
+	bool ok = state_get(&before);
+
+	for (size_t i = 0; i < NR_NODES; i++)
+		for (size_t j = 0; nodes[i].fd >= 0 && j < ARRAY_SIZE(cmds); j++)
+			if (cmds[j].fam == nodes[i].fam)
+				ok &= expect_err(&nodes[i], cmds[j].name, "NULL",
+						 ioctl_err(nodes[i].fd, cmds[j].nr, NULL),
+						 bad_ptr_result(&nodes[i], &cmds[j]));
+	return ok && state_same(&before, "NULL arguments");
+}
+
+/*
+ * An argument in a hole, in a PROT_NONE page, and one whose first eight
+ * bytes are readable (a valid pgoff, say) and the rest are not.
+ */
+static int unmapped_arg_efault(void)
+{
+	uint8_t *none = map_anon(1, PROT_NONE), *hole = map_then_hole();
+	struct state before;
+	bool ok = hole && none && state_get(&before);
+
+	for (size_t i = 0; ok && i < NR_NODES; i++) {
+		const struct node *n = &nodes[i];
+
+		for (size_t j = 0; n->fd >= 0 && j < ARRAY_SIZE(cmds); j++) {
+			const struct cmd *c = &cmds[j];
+			int want = bad_ptr_result(n, c);
+			uint8_t *straddle = hole + psize - 8;
+
+			if (c->fam != n->fam)
+				continue;
+			ok &= expect_err(n, c->name, "unmapped",
+					 ioctl_err(n->fd, c->nr, hole + psize), want) &&
+			      expect_err(n, c->name, "PROT_NONE",
+					 ioctl_err(n->fd, c->nr, none), want);
+			if (_IOC_SIZE(c->nr) <= 8)
+				continue;
+			valid_arg(c, copy_buf);
+			memcpy(straddle, copy_buf, 8);
+			ok &= expect_err(n, c->name, "across the end of a mapping",
+					 ioctl_err(n->fd, c->nr, straddle), want);
+		}
+	}
+	ok = ok && state_same(&before, "unmapped arguments");
+	if (hole)
+		munmap(hole, psize);
+	if (none)
+		munmap(none, psize);
+	return ok;
+}
+
+static int kernel_arg_efault(void)
+{
+	struct state before;
+	bool ok = state_get(&before);
+	char how[40];
+
+	/* The -32 build's pointers are 32 bits: the u64 fields carry these. */
+	if (sizeof(void *) < sizeof(uint64_t))
+		ktap_diag("32-bit: the argument pointers are these addresses truncated");
+	for (size_t i = 0; i < NR_NODES; i++) {
+		for (size_t j = 0; nodes[i].fd >= 0 && j < ARRAY_SIZE(cmds); j++) {
+			if (cmds[j].fam != nodes[i].fam)
+				continue;
+			for (size_t k = 0; k < ARRAY_SIZE(kernel_addrs); k++) {
+				snprintf(how, sizeof(how), "at %#llx",
+					 (unsigned long long)kernel_addrs[k]);
+				ok &= expect_err(&nodes[i], cmds[j].name, how,
+						 ioctl_err_addr(nodes[i].fd, cmds[j].nr,
+								kernel_addrs[k]),
+						 bad_ptr_result(&nodes[i], &cmds[j]));
+			}
+		}
+	}
+	return ok && state_same(&before, "kernel-space arguments");
+}
+
+/*
+ * The ioctls that write their argument back, given a valid request in a
+ * read-only page: EFAULT, and nothing done, not even the effect the
+ * request asked for (a register written, an interrupt raised).
+ */
+static int readonly_arg_efault(void)
+{
+	uint8_t *ro = map_anon(1, PROT_READ | PROT_WRITE);
+	struct state before;
+	bool ok = ro && state_get(&before);
+
+	for (size_t i = 0; ok && i < NR_NODES; i++) {
+		const struct node *n = &nodes[i];
+
+		for (size_t j = 0; n->fd >= 0 && j < ARRAY_SIZE(cmds); j++) {
+			const struct cmd *c = &cmds[j];
+
+			if (c->fam != n->fam || !writes_back(c))
+				continue;
+			ok &= !mprotect(ro, psize, PROT_READ | PROT_WRITE);
+			valid_arg(c, ro);
+			ok &= !mprotect(ro, psize, PROT_READ);
+			ok &= expect_err(n, c->name, "read-only",
+					 ioctl_err(n->fd, c->nr, ro),
+					 bad_ptr_result(n, c));
+		}
+	}
+	ok = ok && state_same(&before, "read-only arguments");
+	if (ro)
+		munmap(ro, psize);
+	return ok;
+}
+
+/* x86 takes unaligned accesses: a valid request at an odd address works. */
+static int misaligned_arg_works(void)
+{
+	static uint64_t space[64];
+	void *odd = (uint8_t *)space + 1;
+	bool ok = true;
+
+	for (size_t i = 0; i < NR_NODES; i++)
+		for (size_t j = 0; nodes[i].fd >= 0 && j < ARRAY_SIZE(cmds); j++) {
+			if (cmds[j].fam != nodes[i].fam)
+				continue;
+			valid_arg(&cmds[j], odd);
+			ok &= expect_err(&nodes[i], cmds[j].name, "at an odd address",
+					 ioctl_err(nodes[i].fd, cmds[j].nr, odd),
+					 valid_result(&nodes[i], &cmds[j]));
+		}
+	return ok;
+}
+
+/* ---- Commands that are not the node's: ENOTTY, for any encoding. ---- */
+
+static bool is_own_cmd(const struct node *n, unsigned long nr)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(cmds); j++)
+		if (cmds[j].fam == n->fam && cmds[j].nr == nr)
+			return true;
+	return false;
+}
+
+/* Every uapi command of another node, with a valid argument. */
+static int foreign_commands_enotty(void)
+{
+	static uint64_t arg[64];
+	struct state before;
+	bool ok = state_get(&before);
+
+	for (size_t i = 0; i < NR_NODES; i++)
+		for (size_t j = 0; nodes[i].fd >= 0 && j < ARRAY_SIZE(cmds); j++) {
+			if (!valid_result(&nodes[i], &cmds[j]))
+				continue;
+			valid_arg(&cmds[j], arg);
+			ok &= expect_err(&nodes[i], cmds[j].name, "valid argument",
+					 ioctl_err(nodes[i].fd, cmds[j].nr, arg),
+					 ENOTTY);
+		}
+	return ok && state_same(&before, "foreign commands");
+}
+
+/*
+ * Every number of the node's own magic that is not one of its commands:
+ * each nr, each direction, sizes 0, 8, 16 KiB - 1 and those of its own
+ * structures. The argument is zeroed memory that the largest size fits.
+ */
+static int unused_numbers_enotty(void)
+{
+	static const unsigned int dirs[] = {
+		_IOC_NONE, _IOC_READ, _IOC_WRITE, _IOC_READ | _IOC_WRITE,
+	};
+	size_t pages = (_IOC_SIZEMASK + psize) / psize;
+	uint8_t *arg = map_anon(pages, PROT_READ | PROT_WRITE);
+	unsigned long tried = 0, wrong = 0;
+	struct state before;
+	bool ok = arg && state_get(&before);
+
+	for (size_t i = 0; ok && i < NR_NODES; i++) {
+		const struct node *n = &nodes[i];
+		unsigned int sizes[3 + ARRAY_SIZE(cmds)] = { 0, 8, _IOC_SIZEMASK };
+		size_t nsizes = 3;
+
+		if (n->fd < 0)
+			continue;
+		for (size_t j = 0; j < ARRAY_SIZE(cmds); j++)
+			if (cmds[j].fam == n->fam)
+				sizes[nsizes++] = _IOC_SIZE(cmds[j].nr);
+		for (unsigned int nr = 0; nr < 256; nr++)
+			for (size_t d = 0; d < ARRAY_SIZE(dirs); d++)
+				for (size_t s = 0; s < nsizes; s++) {
+					unsigned long c = _IOC(dirs[d], magic_of(n->fam),
+							       nr, sizes[s]);
+					int err;
+
+					if (is_own_cmd(n, c))
+						continue;
+					err = ioctl_err(n->fd, c, arg);
+					tried++;
+					if (err == ENOTTY)
+						continue;
+					/* The first few say enough. */
+					if (wrong++ < 10)
+						ktap_diag("%s %#lx: %s", n->name, c,
+							  err_name(err));
+				}
+	}
+	ktap_diag("%lu unused command numbers tried, %lu not ENOTTY", tried,
+		  wrong);
+	ok = ok && !wrong && state_same(&before, "unused command numbers");
+	if (arg)
+		munmap(arg, pages * psize);
+	return ok;
+}
+
+/*
+ * Each of the node's commands with another magic (the other family's,
+ * 0xb8, 0xbb, the tty's 'T'), and TCGETS, which isatty() sends.
+ */
+static int other_magic_enotty(void)
+{
+	static uint64_t arg[64];
+	struct state before;
+	bool ok = state_get(&before);
+
+	for (size_t i = 0; i < NR_NODES; i++) {
+		const struct node *n = &nodes[i];
+		const uint8_t magics[] = {
+			magic_of(n->fam) == MMLAB_IOC_MAGIC ? MMLAB_PCI_IOC_MAGIC :
+							      MMLAB_IOC_MAGIC,
+			0xb8, 0xbb, 'T',
+		};
+
+		if (n->fd < 0)
+			continue;
+		for (size_t j = 0; j < ARRAY_SIZE(cmds); j++) {
+			if (cmds[j].fam != n->fam)
+				continue;
+			for (size_t m = 0; m < ARRAY_SIZE(magics); m++) {
+				unsigned long c = with_magic(cmds[j].nr, magics[m]);
+				int err;
+
+				valid_arg(&cmds[j], arg);
+				err = ioctl_err(n->fd, c, arg);
+				ok &= KTAP_EXPECT(err == ENOTTY,
+						  "%s %s with magic %#x: %s",
+						  n->name, cmds[j].name, magics[m],
+						  err_name(err));
+			}
+		}
+		ok &= KTAP_EXPECT(!isatty(n->fd) && errno == ENOTTY,
+				  "%s: isatty(): %m", n->name);
+	}
+	return ok && state_same(&before, "other magics");
+}
+
+/*
+ * Each of the node's commands with its number but another direction, or
+ * another size: ENOTTY, never the command's work on a short buffer.
+ */
+static int wrong_encoding_enotty(void)
+{
+	static const unsigned int dirs[] = {
+		_IOC_NONE, _IOC_READ, _IOC_WRITE, _IOC_READ | _IOC_WRITE,
+	};
+	static uint64_t arg[2048 + 1];
+	struct state before;
+	bool ok = state_get(&before);
+
+	for (size_t i = 0; i < NR_NODES; i++)
+		for (size_t j = 0; nodes[i].fd >= 0 && j < ARRAY_SIZE(cmds); j++) {
+			const struct cmd *cm = &cmds[j];
+			unsigned int size = _IOC_SIZE(cm->nr);
+			const unsigned int sizes[] = {
+				0, size - 1, size + 1, size + 8, 2 * size, 4 * size,
+			};
+
+			if (cm->fam != nodes[i].fam)
+				continue;
+			for (size_t d = 0; d < ARRAY_SIZE(dirs); d++)
+				for (size_t s = 0; s <= ARRAY_SIZE(sizes); s++) {
+					unsigned int sz = s < ARRAY_SIZE(sizes) ?
+							  sizes[s] : size;
+					unsigned long c = _IOC(dirs[d], _IOC_TYPE(cm->nr),
+							       _IOC_NR(cm->nr), sz);
+					int err;
+
+					if (c == cm->nr)
+						continue;
+					valid_arg(cm, arg);
+					err = ioctl_err(nodes[i].fd, c, arg);
+					ok &= KTAP_EXPECT(err == ENOTTY,
+							  "%s %s as %#lx: %s",
+							  nodes[i].name, cm->name, c,
+							  err_name(err));
+				}
+		}
+	return ok && state_same(&before, "wrongly encoded commands");
+}
+
+/* ---- Fields: unknown flags and reserved bits, ranges, counts. ---- */
+
+/*
+ * mmlab-mkwrite with pages 0 and (if there is one) 2 written through a
+ * shared mapping: the dirty state that refused calls must not clean. The
+ * bytes are written back unchanged. Returns the mapping, or NULL.
+ */
+static uint8_t *dirty_fixture(size_t *len)
+{
+	uint8_t *p;
+
+	*len = (npages > 2 ? 3 : 1) * psize;
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 mkwrite_node->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	for (size_t off = 0; off < *len; off += 2 * psize)
+		rewrite_byte(p + off);
+	return p;
+}
+
+static int dirty(uint64_t bitmap, uint32_t nbits, uint32_t flags,
+		 uint32_t reserved, uint32_t *ndirty)
+{
+	struct mmlab_dirty d = {
+		.bitmap = bitmap, .nbits = nbits, .flags = flags,
+		.reserved = reserved, .ndirty = 0xdeadbeef,
+	};
+	int err = ioctl_err(mkwrite_node->fd, MMLAB_IOC_DIRTY, &d);
+
+	if (ndirty)
+		*ndirty = d.ndirty;
+	return err;
+}
+
+/*
+ * Flag bits that no kernel knows yet, and reserved fields that are not
+ * zero, fail with EINVAL so that they can be given a meaning later:
+ * MMLAB_IOC_DIRTY's flags and reserved, MMLAB_MM_IOC_COPY's to_user
+ * (0 or 1) and reserved, MMLAB_EDU_IOC_FACTORIAL's flags.
+ */
+static int unknown_bits_einval(void)
+{
+	struct state before;
+	size_t len = 0;
+	uint8_t *p = NULL;
+	bool ok = true;
+	char how[48];
+
+	if (mkwrite_node) {
+		p = dirty_fixture(&len);
+		ok &= KTAP_EXPECT(p, "mmap mmlab-mkwrite: %m");
+	}
+	memset(copy_buf, 0xa5, sizeof(copy_buf));
+	ok = ok && state_get(&before);
+	for (int bit = 0; ok && mkwrite_node && bit < 32; bit++) {
+		snprintf(how, sizeof(how), "flags bit %d", bit);
+		if (1U << bit != MMLAB_DIRTY_CLEAN)
+			ok &= expect_err(mkwrite_node, "MMLAB_IOC_DIRTY", how,
+					 dirty((uintptr_t)dirty_words, 1024,
+					       1U << bit | MMLAB_DIRTY_CLEAN, 0,
+					       NULL), EINVAL);
+		snprintf(how, sizeof(how), "reserved bit %d", bit);
+		ok &= expect_err(mkwrite_node, "MMLAB_IOC_DIRTY", how,
+				 dirty((uintptr_t)dirty_words, 1024,
+				       MMLAB_DIRTY_CLEAN, 1U << bit, NULL), EINVAL);
+	}
+	for (int bit = 0; ok && mm_node->fd >= 0 && bit < 32; bit++) {
+		struct mmlab_copy c = {
+			.uaddr = (uintptr_t)copy_buf, .len = 64,
+			.to_user = 1U << bit, .done = 77,
+		};
+
+		if (bit) {
+			snprintf(how, sizeof(how), "to_user %#x", c.to_user);
+			ok &= expect_err(mm_node, "MMLAB_MM_IOC_COPY", how,
+					 ioctl_err(mm_node->fd, MMLAB_MM_IOC_COPY, &c),
+					 EINVAL);
+		}
+		c.to_user = 1;
+		c.reserved = 1U << bit;
+		snprintf(how, sizeof(how), "reserved bit %d", bit);
+		ok &= expect_err(mm_node, "MMLAB_MM_IOC_COPY", how,
+				 ioctl_err(mm_node->fd, MMLAB_MM_IOC_COPY, &c),
+				 EINVAL) &&
+		      KTAP_EXPECT(c.done == 77, "done written: %llu",
+				  (unsigned long long)c.done);
+	}
+	for (int bit = 1; ok && edu_node->fd >= 0 && bit < 32; bit++) {
+		struct mmlab_edu_factorial f = {
+			.n = 4, .flags = 1U << bit | MMLAB_EDU_FACT_IRQ,
+			.result = 0xdeadbeef,
+		};
+
+		snprintf(how, sizeof(how), "flags bit %d", bit);
+		ok &= expect_err(edu_node, "MMLAB_EDU_IOC_FACTORIAL", how,
+				 ioctl_err(edu_node->fd, MMLAB_EDU_IOC_FACTORIAL, &f),
+				 EINVAL) &&
+		      KTAP_EXPECT(f.result == 0xdeadbeef, "result written");
+	}
+	ok = ok && state_same(&before, "unknown bits");
+	for (size_t i = 0; ok && i < sizeof(copy_buf); i++)
+		ok = KTAP_EXPECT(copy_buf[i] == 0xa5,
+				 "a refused MMLAB_MM_IOC_COPY wrote byte %zu", i);
+	if (p)
+		munmap(p, len);
+	return ok;
+}
+
+/* A pgoff at or past the end of the buffer: EINVAL, nothing written. */
+static int pgoff_out_of_range_einval(void)
+{
+	const uint64_t bad[] = {
+		npages, npages + 1, 1ULL << 32, 1ULL << 63, UINT64_MAX,
+	};
+	bool ok = true;
+
+	for (size_t i = 0; i < NR_MODES; i++) {
+		const struct node *n = &nodes[i];
+		struct mmlab_page_pfn pfn = { .pgoff = npages - 1 };
+		struct mmlab_page_counts counts = { .pgoff = npages - 1 };
+
+		if (n->fd < 0)
+			continue;
+		ok &= expect_err(n, "MMLAB_IOC_PAGE_PFN", "the last page",
+				 ioctl_err(n->fd, MMLAB_IOC_PAGE_PFN, &pfn), 0) &&
+		      expect_err(n, "MMLAB_IOC_PAGE_COUNTS", "the last page",
+				 ioctl_err(n->fd, MMLAB_IOC_PAGE_COUNTS, &counts),
+				 0);
+		for (size_t k = 0; k < ARRAY_SIZE(bad); k++) {
+			char how[40];
+
+			pfn = (struct mmlab_page_pfn){ .pgoff = bad[k], .pfn = 7 };
+			counts = (struct mmlab_page_counts){
+				.pgoff = bad[k], .mapcount = 7, .refcount = 7,
+			};
+			snprintf(how, sizeof(how), "pgoff %#llx",
+				 (unsigned long long)bad[k]);
+			ok &= expect_err(n, "MMLAB_IOC_PAGE_PFN", how,
+					 ioctl_err(n->fd, MMLAB_IOC_PAGE_PFN, &pfn),
+					 EINVAL) &&
+			      expect_err(n, "MMLAB_IOC_PAGE_COUNTS", how,
+					 ioctl_err(n->fd, MMLAB_IOC_PAGE_COUNTS,
+						   &counts), EINVAL) &&
+			      KTAP_EXPECT(pfn.pfn == 7 && counts.mapcount == 7 &&
+					  counts.refcount == 7,
+					  "%s: a refused request was written back",
+					  n->name);
+		}
+	}
+	return ok;
+}
+
+/*
+ * nbits below the buffer's pages: EINVAL. Any larger nbits works and
+ * writes the bitmap's words for the buffer's pages, no more.
+ */
+static int dirty_nbits(void)
+{
+	size_t words = (npages + 63) / 64;
+	uint64_t bits[DIRTY_WORDS + 1];
+	struct state before;
+	uint32_t ndirty;
+	bool ok;
+
+	if (!mkwrite_node)
+		return KTAP_SKIP;
+	ok = state_get(&before);
+	for (uint64_t nbits = 0; nbits < npages && nbits < 3; nbits++)
+		ok &= expect_err(mkwrite_node, "MMLAB_IOC_DIRTY", "nbits too small",
+				 dirty((uintptr_t)bits, nbits, 0, 0, NULL), EINVAL);
+	ok &= expect_err(mkwrite_node, "MMLAB_IOC_DIRTY", "nbits one short",
+			 dirty((uintptr_t)bits, npages - 1, 0, 0, NULL), EINVAL);
+	ok = ok && state_same(&before, "DIRTY with a small nbits");
+	for (int k = 0; ok && k < 2; k++) {
+		memset(bits, 0x5a, sizeof(bits));
+		ok = expect_err(mkwrite_node, "MMLAB_IOC_DIRTY",
+				k ? "nbits UINT32_MAX" : "nbits exact",
+				dirty((uintptr_t)bits, k ? UINT32_MAX : npages, 0, 0,
+				      &ndirty), 0) &&
+		     KTAP_EXPECT(ndirty == before.ndirty, "ndirty %u, want %u",
+				 ndirty, before.ndirty) &&
+		     KTAP_EXPECT(!memcmp(bits, before.dirty, words * 8),
+				 "bitmap differs") &&
+		     KTAP_EXPECT(bits[words] == 0x5a5a5a5a5a5a5a5aULL,
+				 "word %zu past the buffer's pages written", words);
+	}
+	return ok;
+}
+
+/*
+ * A bitmap the kernel cannot write (NULL, a kernel address, read-only,
+ * running into a hole) fails with EFAULT, and MMLAB_DIRTY_CLEAN cleans
+ * nothing: the pages stay dirty, their next write is not reported again.
+ */
+static int dirty_bad_bitmap_efault_keeps_pages_dirty(void)
+{
+	size_t words = (npages + 63) / 64, len;
+	uint8_t *hole, *ro, *p;
+	struct state before;
+	bool ok;
+
+	if (!mkwrite_node)
+		return KTAP_SKIP;
+	ro = map_anon(1, PROT_READ);
+	p = dirty_fixture(&len);
+	hole = map_then_hole();
+	ok = hole && ro;
+	ok = ok && KTAP_EXPECT(p, "mmap mmlab-mkwrite: %m") &&
+	     state_get(&before) &&
+	     KTAP_EXPECT(before.ndirty > 0, "no page dirty");
+	for (int clean = 0; ok && clean < 2; clean++) {
+		const uint32_t flags = clean ? MMLAB_DIRTY_CLEAN : 0;
+		const uint64_t bitmaps[] = {
+			0, kernel_addrs[0], kernel_addrs[3], (uintptr_t)ro,
+			(uintptr_t)hole + psize - 8 * words + 8,
+			(uintptr_t)hole + psize,
+		};
+
+		for (size_t k = 0; k < ARRAY_SIZE(bitmaps); k++) {
+			char how[40];
+
+			snprintf(how, sizeof(how), "bitmap %#llx%s",
+				 (unsigned long long)bitmaps[k],
+				 clean ? ", CLEAN" : "");
+			ok &= expect_err(mkwrite_node, "MMLAB_IOC_DIRTY", how,
+					 dirty(bitmaps[k], npages, flags, 0, NULL),
+					 EFAULT);
+		}
+	}
+	ok = ok && state_same(&before, "DIRTY with a bad bitmap");
+	if (ok) {
+		/* Still writable: a write now calls no page_mkwrite. */
+		rewrite_byte(p);
+		ok = state_same(&before, "writing a page still dirty");
+	}
+	if (p)
+		munmap(p, len);
+	if (hole)
+		munmap(hole, psize);
+	if (ro)
+		munmap(ro, psize);
+	return ok;
+}
+
+static int copy(uint64_t uaddr, uint64_t len, uint32_t to_user,
+		uint64_t *done)
+{
+	struct mmlab_copy c = {
+		.uaddr = uaddr, .len = len, .to_user = to_user, .done = 77,
+	};
+	int err = ioctl_err(mm_node->fd, MMLAB_MM_IOC_COPY, &c);
+
+	*done = c.done;
+	return err;
+}
+
+/*
+ * MMLAB_MM_IOC_COPY's len: 0 (nothing to copy, even from NULL), 1, an odd
+ * address and length, 64 KiB work; one byte more, 2^32, UINT64_MAX fail
+ * with EINVAL, before anything is copied. A request in read-only memory
+ * fails with EFAULT before copying anything to the user buffer.
+ */
+static int copy_lengths(void)
+{
+	static const uint64_t bad[] = { 65537, 1ULL << 32, UINT64_MAX };
+	uint8_t *ro;
+	uint64_t done;
+	bool ok;
+
+	if (mm_node->fd < 0)
+		return KTAP_SKIP;
+	ro = map_anon(1, PROT_READ | PROT_WRITE);
+	ok = ro;
+	memset(copy_buf, 0, sizeof(copy_buf));
+	for (uint32_t to_user = 0; ok && to_user < 2; to_user++) {
+		ok = KTAP_EXPECT(!copy(0, 0, to_user, &done) && !done,
+				 "len 0 from NULL: %m, done %llu",
+				 (unsigned long long)done) &&
+		     KTAP_EXPECT(!copy((uintptr_t)copy_buf, 1, to_user, &done) &&
+				 done == 1, "len 1: %m") &&
+		     KTAP_EXPECT(!copy((uintptr_t)copy_buf + 3, 61, to_user,
+				       &done) && done == 61,
+				 "61 bytes at an odd address: %m") &&
+		     KTAP_EXPECT(!copy((uintptr_t)copy_buf, 65536, to_user,
+				       &done) && done == 65536, "64 KiB: %m");
+	}
+	memset(copy_buf, 0xa5, sizeof(copy_buf));
+	for (size_t k = 0; ok && k < ARRAY_SIZE(bad); k++)
+		ok = expect_err(mm_node, "MMLAB_MM_IOC_COPY", "len too big",
+				copy((uintptr_t)copy_buf, bad[k], 1, &done),
+				EINVAL) &&
+		     KTAP_EXPECT(done == 77, "done written: %llu",
+				 (unsigned long long)done);
+	if (ok) {
+		*(struct mmlab_copy *)ro = (struct mmlab_copy){
+			.uaddr = (uintptr_t)copy_buf, .len = 64, .to_user = 1,
+		};
+		mprotect(ro, psize, PROT_READ);
+		ok = expect_err(mm_node, "MMLAB_MM_IOC_COPY", "read-only, to user",
+				ioctl_err(mm_node->fd, MMLAB_MM_IOC_COPY, ro),
+				EFAULT);
+	}
+	for (size_t i = 0; ok && i < sizeof(copy_buf); i++)
+		ok = KTAP_EXPECT(copy_buf[i] == 0xa5,
+				 "a refused copy wrote byte %zu", i);
+	if (ro)
+		munmap(ro, psize);
+	return ok;
+}
+
+static int vmas(uint64_t array, uint32_t count, struct mmlab_vmas *v)
+{
+	*v = (struct mmlab_vmas){
+		.vmas = array, .count = count, .written = 0xdeadbeef,
+	};
+	return ioctl_err(mm_node->fd, MMLAB_MM_IOC_VMAS, v);
+}
+
+/*
+ * MMLAB_MM_IOC_VMAS's count: any value is taken, written is the smallest
+ * of the counts and MMLAB_VMAS_MAX, whatever it was on entry; an array
+ * that cannot hold what is written fails with EFAULT.
+ */
+static int vmas_counts(void)
+{
+	uint8_t *hole;
+	struct mmlab_vma *last;
+	struct mmlab_vmas v;
+	uint32_t n = 0;
+	bool ok;
+
+	if (mm_node->fd < 0)
+		return KTAP_SKIP;
+	hole = map_then_hole();
+	if (!hole)
+		return false;
+	last = (struct mmlab_vma *)(hole + psize) - 1;
+	ok = KTAP_EXPECT(!vmas(0, 0, &v) && v.written == 0 && v.count > 1,
+			 "count 0, NULL: %m, written %u, count %u", v.written,
+			 v.count);
+	n = v.count;
+	ok = ok && KTAP_EXPECT(!vmas((uintptr_t)last, 1, &v) && v.written == 1,
+			       "count 1: %m, written %u", v.written) &&
+	     KTAP_EXPECT(!vmas((uintptr_t)vma_out, ARRAY_SIZE(vma_out), &v) &&
+			 v.written == ARRAY_SIZE(vma_out),
+			 "count 4: %m, written %u", v.written);
+	if (ok && n < MMLAB_VMAS_MAX) {
+		struct mmlab_vma *big = calloc(MMLAB_VMAS_MAX + 1, sizeof(*big));
+
+		/* calloc() may add a vma: compare with the count now. */
+		ok = KTAP_EXPECT(big &&
+				 !vmas((uintptr_t)big, MMLAB_VMAS_MAX + 1, &v) &&
+				 v.written == v.count && v.count < MMLAB_VMAS_MAX,
+				 "count MMLAB_VMAS_MAX + 1: %m, written %u of %u",
+				 v.written, v.count);
+		free(big);
+	}
+	ok = ok &&
+	     expect_err(mm_node, "MMLAB_MM_IOC_VMAS", "count UINT32_MAX into one entry",
+			vmas((uintptr_t)last, UINT32_MAX, &v), EFAULT) &&
+	     expect_err(mm_node, "MMLAB_MM_IOC_VMAS", "count 1, NULL",
+			vmas(0, 1, &v), EFAULT) &&
+	     expect_err(mm_node, "MMLAB_MM_IOC_VMAS", "count 1, kernel array",
+			vmas(kernel_addrs[0], 1, &v), EFAULT) &&
+	     expect_err(mm_node, "MMLAB_MM_IOC_VMAS", "count 1, array in a hole",
+			vmas((uintptr_t)hole + psize, 1, &v), EFAULT);
+	munmap(hole, psize);
+	return ok;
+}
+
+/*
+ * MMLAB_MM_IOC_WALK of an address outside the caller's vmas, kernel
+ * addresses included: no error, and no entry, nothing of the kernel's
+ * page tables.
+ */
+static int walk_outside_vmas(void)
+{
+	const uint64_t addrs[] = {
+		0, 1, kernel_addrs[0], kernel_addrs[1], kernel_addrs[2],
+		UINT64_MAX,
+	};
+	bool ok = true;
+
+	if (mm_node->fd < 0)
+		return KTAP_SKIP;
+	for (size_t k = 0; k < ARRAY_SIZE(addrs); k++) {
+		struct mmlab_walk w;
+		bool none = true;
+
+		memset(&w, 0xff, sizeof(w));
+		w.addr = addrs[k];
+		ok &= KTAP_EXPECT(!ioctl(mm_node->fd, MMLAB_MM_IOC_WALK, &w),
+				  "walk %#llx: %m", (unsigned long long)addrs[k]);
+		for (int l = 0; l < MMLAB_LEVELS; l++)
+			none &= !w.entry[l].raw && !w.entry[l].present &&
+				!w.entry[l].leaf;
+		ok &= KTAP_EXPECT(none && !w.flags && !w.pfn && !w.page_size &&
+				  (w.levels == 4 || w.levels == 5) &&
+				  w.addr == addrs[k],
+				  "walk %#llx: flags %#x pfn %#llx levels %u",
+				  (unsigned long long)addrs[k], w.flags,
+				  (unsigned long long)w.pfn, w.levels);
+	}
+	return ok;
+}
+
+/* ---- edu: refused before the device is touched. ---- */
+
+static int edu_dma_bounds_einval(void)
+{
+	static const struct { uint32_t len, offset; } bad[] = {
+		{ 0, 0 }, { 0, 100 }, { MMLAB_EDU_DMA_SIZE, 0 },
+		{ 1, MMLAB_EDU_DMA_SIZE - 1 }, { 1, MMLAB_EDU_DMA_SIZE },
+		{ 200, 4000 }, { 16, 0xfffffff8 }, { 0xffffffff, 0 },
+		{ 0xffffffff, 1 }, { 0x80000000, 0x80000000 },
+	};
+	struct state before;
+	bool ok;
+
+	if (edu_node->fd < 0)
+		return KTAP_SKIP;
+	ok = state_get(&before);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct mmlab_edu_dma d = {
+			.buf = (uintptr_t)copy_buf, .len = bad[i].len,
+			.offset = bad[i].offset,
+		};
+		char how[40];
+
+		snprintf(how, sizeof(how), "len %u offset %u", d.len, d.offset);
+		ok &= expect_err(edu_node, "DMA_TO_DEV", how,
+				 ioctl_err(edu_node->fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d),
+				 EINVAL) &&
+		      expect_err(edu_node, "DMA_FROM_DEV", how,
+				 ioctl_err(edu_node->fd, MMLAB_EDU_IOC_DMA_FROM_DEV,
+					   &d), EINVAL);
+	}
+	return ok && state_same(&before, "DMA out of bounds");
+}
+
+static int edu_raise_zero_einval(void)
+{
+	struct mmlab_edu_raise r = { .value = 0, .irq_status = 7 };
+	struct state before;
+
+	if (edu_node->fd < 0)
+		return KTAP_SKIP;
+	return state_get(&before) &&
+	       expect_err(edu_node, "RAISE_IRQ", "value 0",
+			  ioctl_err(edu_node->fd, MMLAB_EDU_IOC_RAISE_IRQ, &r),
+			  EINVAL) &&
+	       KTAP_EXPECT(r.irq_status == 7, "irq_status written") &&
+	       state_same(&before, "RAISE_IRQ 0");
+}
+
+/*
+ * A DMA buffer the kernel cannot read (to the device) or write (from it):
+ * EFAULT, no transfer, no interrupt; the device's buffer keeps its bytes.
+ */
+static int edu_dma(unsigned long cmd, uint64_t buf, uint32_t len,
+		   uint32_t offset)
+{
+	struct mmlab_edu_dma d = { .buf = buf, .len = len, .offset = offset };
+
+	return ioctl_err(edu_node->fd, cmd, &d);
+}
+
+static int edu_bad_dma_buffer_efault(void)
+{
+	uint8_t *hole, *ro, mark[64], back[64];
+	struct state before;
+	bool ok;
+
+	if (edu_node->fd < 0)
+		return KTAP_SKIP;
+	ro = map_anon(1, PROT_READ);
+	hole = map_then_hole();
+	for (size_t i = 0; i < sizeof(mark); i++)
+		mark[i] = 0xc0 ^ i;
+	ok = hole && ro &&
+	     expect_err(edu_node, "DMA_TO_DEV", "a good buffer",
+			edu_dma(MMLAB_EDU_IOC_DMA_TO_DEV, (uintptr_t)mark,
+				sizeof(mark), 64), 0) &&
+	     state_get(&before);
+	for (int from = 0; ok && from < 2; from++) {
+		const uint64_t bufs[] = {
+			0, kernel_addrs[0], kernel_addrs[3],
+			(uintptr_t)hole + psize, (uintptr_t)hole + psize - 32,
+			(uintptr_t)ro,
+		};
+		/* A read-only buffer is a fine source. */
+		size_t n = ARRAY_SIZE(bufs) - !from;
+
+		for (size_t k = 0; k < n; k++) {
+			char how[40];
+
+			snprintf(how, sizeof(how), "buf %#llx",
+				 (unsigned long long)bufs[k]);
+			ok &= expect_err(edu_node,
+					 from ? "DMA_FROM_DEV" : "DMA_TO_DEV", how,
+					 edu_dma(from ? MMLAB_EDU_IOC_DMA_FROM_DEV :
+							MMLAB_EDU_IOC_DMA_TO_DEV,
+						 bufs[k], sizeof(mark), 64),
+					 EFAULT);
+		}
+	}
+	ok = ok && state_same(&before, "DMA with a bad buffer") &&
+	     expect_err(edu_node, "DMA_FROM_DEV", "a good buffer",
+			edu_dma(MMLAB_EDU_IOC_DMA_FROM_DEV, (uintptr_t)back,
+				sizeof(back), 64), 0) &&
+	     KTAP_EXPECT(!memcmp(mark, back, sizeof(mark)),
+			 "the device's buffer changed");
+	if (hole)
+		munmap(hole, psize);
+	if (ro)
+		munmap(ro, psize);
+	return ok;
+}
+
+/* ---- The privilege table. ---- */
+
+enum caller { ROOT, NOCAP, NOBODY, NOBODY_FD, NR_CALLERS };
+
+static const char *const caller_names[NR_CALLERS] = {
+	[ROOT] = "root",
+	[NOCAP] = "root-nocaps",
+	[NOBODY] = "nobody",
+	[NOBODY_FD] = "nobody-fd",
+};
+
+/* The nodes a row of the table is about. */
+enum node_group { G_MODES, G_MKWRITE, G_NOT_MKWRITE, G_MM, G_EDU, G_IVSHMEM };
+
+static const char *const group_names[] = {
+	[G_MODES] = "mmlab-<mode>, all ten",
+	[G_MKWRITE] = "mmlab-mkwrite",
+	[G_NOT_MKWRITE] = "mmlab-<mode> but mkwrite",
+	[G_MM] = "mmlab-mm",
+	[G_EDU] = "mmlab-edu<N>",
+	[G_IVSHMEM] = "mmlab-ivshmem<N>",
+};
+
+/**
+ * struct priv_row - one cell of the privilege table
+ * @group: the nodes
+ * @op: what is done, with a valid argument: an ioctl of cmds[], OP_OTHER
+ *	or OP_MMAP
+ * @caller: who does it: root; root without CAP_SYS_ADMIN, CAP_SYS_RAWIO
+ *	and CAP_SYSLOG; uid and gid 65534 opening the node; uid 65534 with
+ *	a file that root opened before the switch
+ * @err: 0 or the errno; for %NOBODY, that of open()
+ */
+struct priv_row {
+	enum node_group group;
+	enum op op;
+	enum caller caller;
+	int err;
+};
+
+static const struct priv_row priv_table[] = {
+	{ G_MODES, OP_INFO, ROOT, 0 },
+	{ G_MODES, OP_INFO, NOCAP, 0 },
+	{ G_MODES, OP_INFO, NOBODY, EACCES },
+	{ G_MODES, OP_INFO, NOBODY_FD, 0 },
+	{ G_MODES, OP_PAGE_PFN, ROOT, 0 },
+	{ G_MODES, OP_PAGE_PFN, NOCAP, EPERM },
+	{ G_MODES, OP_PAGE_PFN, NOBODY, EACCES },
+	{ G_MODES, OP_PAGE_PFN, NOBODY_FD, EPERM },
+	{ G_MKWRITE, OP_DIRTY, ROOT, 0 },
+	{ G_MKWRITE, OP_DIRTY, NOCAP, 0 },
+	{ G_MKWRITE, OP_DIRTY, NOBODY, EACCES },
+	{ G_MKWRITE, OP_DIRTY, NOBODY_FD, 0 },
+	{ G_NOT_MKWRITE, OP_DIRTY, ROOT, ENOTTY },
+	{ G_NOT_MKWRITE, OP_DIRTY, NOCAP, ENOTTY },
+	{ G_NOT_MKWRITE, OP_DIRTY, NOBODY, EACCES },
+	{ G_NOT_MKWRITE, OP_DIRTY, NOBODY_FD, ENOTTY },
+	{ G_MODES, OP_PAGE_COUNTS, ROOT, 0 },
+	{ G_MODES, OP_PAGE_COUNTS, NOCAP, EPERM },
+	{ G_MODES, OP_PAGE_COUNTS, NOBODY, EACCES },
+	{ G_MODES, OP_PAGE_COUNTS, NOBODY_FD, EPERM },
+	{ G_MODES, OP_OTHER, ROOT, ENOTTY },
+	{ G_MODES, OP_OTHER, NOCAP, ENOTTY },
+	{ G_MODES, OP_OTHER, NOBODY, EACCES },
+	{ G_MODES, OP_OTHER, NOBODY_FD, ENOTTY },
+	{ G_MODES, OP_MMAP, ROOT, 0 },
+	{ G_MODES, OP_MMAP, NOCAP, 0 },
+	{ G_MODES, OP_MMAP, NOBODY, EACCES },
+	{ G_MODES, OP_MMAP, NOBODY_FD, 0 },
+
+	{ G_MM, OP_WALK, ROOT, 0 },
+	{ G_MM, OP_WALK, NOCAP, EPERM },
+	{ G_MM, OP_WALK, NOBODY, EACCES },
+	{ G_MM, OP_WALK, NOBODY_FD, EPERM },
+	{ G_MM, OP_VMAS, ROOT, 0 },
+	{ G_MM, OP_VMAS, NOCAP, EPERM },
+	{ G_MM, OP_VMAS, NOBODY, EACCES },
+	{ G_MM, OP_VMAS, NOBODY_FD, EPERM },
+	{ G_MM, OP_STAT, ROOT, 0 },
+	{ G_MM, OP_STAT, NOCAP, EPERM },
+	{ G_MM, OP_STAT, NOBODY, EACCES },
+	{ G_MM, OP_STAT, NOBODY_FD, EPERM },
+	{ G_MM, OP_LAYOUT, ROOT, 0 },
+	{ G_MM, OP_LAYOUT, NOCAP, EPERM },
+	{ G_MM, OP_LAYOUT, NOBODY, EACCES },
+	{ G_MM, OP_LAYOUT, NOBODY_FD, EPERM },
+	{ G_MM, OP_COPY, ROOT, 0 },
+	{ G_MM, OP_COPY, NOCAP, EPERM },
+	{ G_MM, OP_COPY, NOBODY, EACCES },
+	{ G_MM, OP_COPY, NOBODY_FD, EPERM },
+	{ G_MM, OP_OTHER, ROOT, ENOTTY },
+	{ G_MM, OP_OTHER, NOCAP, ENOTTY },
+	{ G_MM, OP_OTHER, NOBODY, EACCES },
+	{ G_MM, OP_OTHER, NOBODY_FD, ENOTTY },
+	{ G_MM, OP_MMAP, ROOT, ENODEV },
+	{ G_MM, OP_MMAP, NOCAP, ENODEV },
+	{ G_MM, OP_MMAP, NOBODY, EACCES },
+	{ G_MM, OP_MMAP, NOBODY_FD, ENODEV },
+
+	{ G_EDU, OP_EDU_INFO, ROOT, 0 },
+	{ G_EDU, OP_EDU_INFO, NOCAP, 0 },
+	{ G_EDU, OP_EDU_INFO, NOBODY, EACCES },
+	{ G_EDU, OP_EDU_INFO, NOBODY_FD, 0 },
+	{ G_EDU, OP_LIVENESS, ROOT, 0 },
+	{ G_EDU, OP_LIVENESS, NOCAP, 0 },
+	{ G_EDU, OP_LIVENESS, NOBODY, EACCES },
+	{ G_EDU, OP_LIVENESS, NOBODY_FD, 0 },
+	{ G_EDU, OP_FACTORIAL, ROOT, 0 },
+	{ G_EDU, OP_FACTORIAL, NOCAP, 0 },
+	{ G_EDU, OP_FACTORIAL, NOBODY, EACCES },
+	{ G_EDU, OP_FACTORIAL, NOBODY_FD, 0 },
+	{ G_EDU, OP_DMA_TO_DEV, ROOT, 0 },
+	{ G_EDU, OP_DMA_TO_DEV, NOCAP, 0 },
+	{ G_EDU, OP_DMA_TO_DEV, NOBODY, EACCES },
+	{ G_EDU, OP_DMA_TO_DEV, NOBODY_FD, 0 },
+	{ G_EDU, OP_DMA_FROM_DEV, ROOT, 0 },
+	{ G_EDU, OP_DMA_FROM_DEV, NOCAP, 0 },
+	{ G_EDU, OP_DMA_FROM_DEV, NOBODY, EACCES },
+	{ G_EDU, OP_DMA_FROM_DEV, NOBODY_FD, 0 },
+	{ G_EDU, OP_RAISE_IRQ, ROOT, 0 },
+	{ G_EDU, OP_RAISE_IRQ, NOCAP, 0 },
+	{ G_EDU, OP_RAISE_IRQ, NOBODY, EACCES },
+	{ G_EDU, OP_RAISE_IRQ, NOBODY_FD, 0 },
+	{ G_EDU, OP_OTHER, ROOT, ENOTTY },
+	{ G_EDU, OP_OTHER, NOCAP, ENOTTY },
+	{ G_EDU, OP_OTHER, NOBODY, EACCES },
+	{ G_EDU, OP_OTHER, NOBODY_FD, ENOTTY },
+	{ G_EDU, OP_MMAP, ROOT, 0 },
+	{ G_EDU, OP_MMAP, NOCAP, EPERM },
+	{ G_EDU, OP_MMAP, NOBODY, EACCES },
+	{ G_EDU, OP_MMAP, NOBODY_FD, EPERM },
+
+	{ G_IVSHMEM, OP_IVSHMEM_INFO, ROOT, 0 },
+	{ G_IVSHMEM, OP_IVSHMEM_INFO, NOCAP, 0 },
+	{ G_IVSHMEM, OP_IVSHMEM_INFO, NOBODY, EACCES },
+	{ G_IVSHMEM, OP_IVSHMEM_INFO, NOBODY_FD, 0 },
+	{ G_IVSHMEM, OP_OTHER, ROOT, ENOTTY },
+	{ G_IVSHMEM, OP_OTHER, NOCAP, ENOTTY },
+	{ G_IVSHMEM, OP_OTHER, NOBODY, EACCES },
+	{ G_IVSHMEM, OP_OTHER, NOBODY_FD, ENOTTY },
+	{ G_IVSHMEM, OP_MMAP, ROOT, 0 },
+	{ G_IVSHMEM, OP_MMAP, NOCAP, EPERM },
+	{ G_IVSHMEM, OP_MMAP, NOBODY, EACCES },
+	{ G_IVSHMEM, OP_MMAP, NOBODY_FD, EPERM },
+};
+
+#define NR_ROWS		ARRAY_SIZE(priv_table)
+
+static bool in_group(const struct node *n, enum node_group g)
+{
+	switch (g) {
+	case G_MODES:
+		return n->fam == FAM_MODE;
+	case G_MKWRITE:
+		return n->fam == FAM_MODE && n->mkwrite;
+	case G_NOT_MKWRITE:
+		return n->fam == FAM_MODE && !n->mkwrite;
+	case G_MM:
+		return n->fam == FAM_MM;
+	case G_EDU:
+		return n->fam == FAM_EDU;
+	case G_IVSHMEM:
+		return n->fam == FAM_IVSHMEM;
+	}
+	return false;
+}
+
+static const char *op_name(enum op op)
+{
+	if (op == OP_OTHER)
+		return "any other ioctl";
+	if (op == OP_MMAP)
+		return "mmap()";
+	return cmds[op].name;
+}
+
+/* @op on @fd, a node of @n's kind, with a valid argument: 0 or errno. */
+static int do_op(int fd, const struct node *n, enum op op)
+{
+	static uint64_t arg[64];
+	void *p;
+
+	if (op == OP_OTHER)
+		return ioctl_err(fd, _IO(magic_of(n->fam), 0xff), arg);
+	if (op == OP_MMAP) {
+		p = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return errno;
+		munmap(p, psize);
+		return 0;
+	}
+	valid_arg(&cmds[op], arg);
+	return ioctl_err(fd, cmds[op].nr, arg);
+}
+
+/* Drop CAP_SYS_ADMIN, CAP_SYS_RAWIO and CAP_SYSLOG from every set. */
+static bool drop_caps(void)
+{
+	static const int drop[] = { CAP_SYS_ADMIN, CAP_SYS_RAWIO, CAP_SYSLOG };
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(drop); i++) {
+		d[CAP_TO_INDEX(drop[i])].effective &= ~CAP_TO_MASK(drop[i]);
+		d[CAP_TO_INDEX(drop[i])].permitted &= ~CAP_TO_MASK(drop[i]);
+		d[CAP_TO_INDEX(drop[i])].inheritable &= ~CAP_TO_MASK(drop[i]);
+	}
+	if (syscall(SYS_capset, &h, d))
+		return false;
+	/* What the kernel now holds, rather than what was asked. */
+	memset(d, 0xff, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(drop); i++)
+		if (d[CAP_TO_INDEX(drop[i])].effective & CAP_TO_MASK(drop[i]))
+			return false;
+	return true;
+}
+
+static bool become_nobody(void)
+{
+	return !setgroups(0, NULL) && !setresgid(65534, 65534, 65534) &&
+	       !setresuid(65534, 65534, 65534);
+}
+
+/*
+ * In a child, as @caller: every row of @caller, on every present node of
+ * its group. The result of row r on node i goes to res[r * NR_NODES + i].
+ */
+static void run_as(enum caller caller, int *res)
+{
+	int fds[NR_NODES];
+
+	if ((caller == NOCAP && !drop_caps()) ||
+	    ((caller == NOBODY || caller == NOBODY_FD) && !become_nobody()))
+		_exit(2);
+	for (size_t i = 0; i < NR_NODES; i++) {
+		fds[i] = -1;
+		if (nodes[i].fd < 0)
+			continue;
+		if (caller == NOBODY_FD) {
+			fds[i] = nodes[i].fd;
+			continue;
+		}
+		fds[i] = open(nodes[i].path, O_RDWR | O_CLOEXEC);
+		if (fds[i] < 0)
+			fds[i] = -errno;
+	}
+	for (size_t r = 0; r < NR_ROWS; r++) {
+		if (priv_table[r].caller != caller)
+			continue;
+		for (size_t i = 0; i < NR_NODES; i++) {
+			if (nodes[i].fd < 0 || !in_group(&nodes[i], priv_table[r].group))
+				continue;
+			res[r * NR_NODES + i] = fds[i] < 0 ? -fds[i] :
+					       do_op(fds[i], &nodes[i],
+						     priv_table[r].op);
+		}
+	}
+	_exit(0);
+}
+
+/* Run @caller's rows in a child; check what it got against the table. */
+static int privileges_of(enum caller caller)
+{
+	size_t len = NR_ROWS * NR_NODES * sizeof(int);
+	int *res = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status = -1, checked = 0;
+	bool ok;
+	pid_t pid;
+
+	if (res == MAP_FAILED)
+		return false;
+	memset(res, 0xff, len);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		run_as(caller, res);
+	ok = KTAP_EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid &&
+			 WIFEXITED(status) && !WEXITSTATUS(status),
+			 "child as %s: status %#x", caller_names[caller], status);
+	for (size_t r = 0; ok && r < NR_ROWS; r++) {
+		const struct priv_row *row = &priv_table[r];
+
+		if (row->caller != caller)
+			continue;
+		for (size_t i = 0; i < NR_NODES; i++) {
+			int got = res[r * NR_NODES + i];
+
+			if (nodes[i].fd < 0 || !in_group(&nodes[i], row->group))
+				continue;
+			checked++;
+			ok &= KTAP_EXPECT(got == row->err,
+					  "%s as %s: %s %s, the table says %s",
+					  nodes[i].name, caller_names[caller],
+					  op_name(row->op), err_name(got),
+					  err_name(row->err));
+		}
+	}
+	ktap_diag("%d cells checked as %s", checked, caller_names[caller]);
+	munmap(res, len);
+	return ok;
+}
+
+static int privileges_root(void)
+{
+	return privileges_of(ROOT);
+}
+
+static int privileges_without_admin_rawio_syslog(void)
+{
+	return privileges_of(NOCAP);
+}
+
+/* Every node is root's, mode 0600: the open itself fails, for any access. */
+static int privileges_nobody(void)
+{
+	int status = -1;
+	bool ok = true;
+	pid_t pid;
+
+	for (size_t i = 0; i < NR_NODES; i++) {
+		struct stat st;
+
+		if (nodes[i].fd < 0)
+			continue;
+		ok &= KTAP_EXPECT(!fstat(nodes[i].fd, &st) && st.st_uid == 0 &&
+				  (st.st_mode & 07777) == 0600,
+				  "%s: owner %u mode %#o", nodes[i].name,
+				  st.st_uid, st.st_mode & 07777);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+
+		if (!become_nobody())
+			_exit(2);
+		for (size_t i = 0; i < NR_NODES; i++) {
+			static const int flags[] = { O_RDONLY, O_WRONLY, O_RDWR };
+
+			if (nodes[i].fd < 0)
+				continue;
+			for (size_t m = 0; m < ARRAY_SIZE(flags); m++)
+				if (open(nodes[i].path, flags[m]) >= 0 ||
+				    errno != EACCES)
+					bad++;
+		}
+		_exit(bad ? 1 : 0);
+	}
+	ok &= KTAP_EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid &&
+			  WIFEXITED(status) && !WEXITSTATUS(status),
+			  "uid 65534 opened a node, or failed otherwise than EACCES (status %#x)",
+			  status);
+	return privileges_of(NOBODY) && ok;
+}
+
+static int privileges_nobody_with_root_fd(void)
+{
+	return privileges_of(NOBODY_FD);
+}
+
+/* Print the table as Documentation/privileges.rst shows it: reST. */
+static void print_table(void)
+{
+	static const enum op ops[] = {
+		OP_INFO, OP_PAGE_PFN, OP_PAGE_COUNTS, OP_DIRTY, OP_WALK, OP_VMAS,
+		OP_STAT, OP_LAYOUT, OP_COPY, OP_EDU_INFO, OP_LIVENESS,
+		OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV, OP_RAISE_IRQ,
+		OP_IVSHMEM_INFO, OP_OTHER, OP_MMAP,
+	};
+	static const char *const head[2 + NR_CALLERS] = {
+		"node", "operation", [2 + ROOT] = "root",
+		[2 + NOCAP] = "root-nocaps", [2 + NOBODY] = "nobody",
+		[2 + NOBODY_FD] = "nobody-fd",
+	};
+	static const int w[2 + NR_CALLERS] = { 24, 26, 6, 11, 6, 9 };
+	char cell[NR_CALLERS][16];
+
+	for (int line = 0; line < 3; line++) {
+		for (int c = 0; c < 2 + NR_CALLERS; c++)
+			if (line == 1)
+				printf("%-*s%s", w[c], head[c],
+				       c < 1 + NR_CALLERS ? "  " : "\n");
+			else
+				printf("%.*s%s", w[c], "==========================",
+				       c < 1 + NR_CALLERS ? "  " : "\n");
+	}
+	for (int g = G_MODES; g <= G_IVSHMEM; g++)
+		for (size_t o = 0; o < ARRAY_SIZE(ops); o++) {
+			bool any = false;
+
+			for (int c = 0; c < NR_CALLERS; c++)
+				snprintf(cell[c], sizeof(cell[c]), "?");
+			for (size_t r = 0; r < NR_ROWS; r++) {
+				const struct priv_row *row = &priv_table[r];
+
+				if (row->group != (enum node_group)g || row->op != ops[o])
+					continue;
+				snprintf(cell[row->caller], sizeof(cell[0]), "%s",
+					 err_name(row->err));
+				any = true;
+			}
+			if (!any)
+				continue;
+			printf("%-*s  %-*s", w[0], group_names[g], w[1],
+			       op_name(ops[o]));
+			for (int c = 0; c < NR_CALLERS; c++)
+				printf(c < NR_CALLERS - 1 ? "  %-*s" : "  %.*s\n",
+				       w[2 + c], cell[c]);
+		}
+	for (int c = 0; c < 2 + NR_CALLERS; c++)
+		printf("%.*s%s", w[c], "==========================",
+		       c < 1 + NR_CALLERS ? "  " : "\n");
+}
+
+/* ---- The kernel log. ---- */
+
+/*
+ * Nothing of the above may leave a trace in the kernel log: no warning,
+ * no oops, no sanitizer report. Every record since the probe began.
+ */
+static int kernel_log_clean(void)
+{
+	static const char *const bad[] = {
+		"BUG:", "WARNING:", "Oops", "Call Trace", "general protection",
+		"UBSAN", "KASAN", "KFENCE", "kernel BUG", "refcount_t",
+		"Unable to handle", "unreferenced object",
+	};
+	char rec[4096];
+	bool ok = true;
+	ssize_t n;
+
+	if (kmsg_fd < 0) {
+		ktap_diag("no /dev/kmsg: %m");
+		return KTAP_SKIP;
+	}
+	for (;;) {
+		n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records lost to a wrap: read on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+			if (strstr(rec, bad[i])) {
+				ktap_diag("kernel log: %s", strchr(rec, ';') ?
+					  strchr(rec, ';') + 1 : rec);
+				ok = false;
+				break;
+			}
+	}
+	return ok;
+}
+
+static int nodes_present(void)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < NR_NODES; i++) {
+		if (nodes[i].fd >= 0)
+			continue;
+		if (nodes[i].required) {
+			ktap_diag("%s: %s", nodes[i].path,
+				  strerror(nodes[i].open_err));
+			ok = false;
+		} else {
+			ktap_diag("no %s (%s): its checks are skipped",
+				  nodes[i].path, strerror(nodes[i].open_err));
+		}
+	}
+	ok &= KTAP_EXPECT(npages > 0, "no buffer size from MMLAB_IOC_INFO");
+	return ok;
+}
+
+static const struct ktap_case cases[] = {
+	{ "nodes_present", nodes_present },
+	{ "null_arg_efault", null_arg_efault },
+	{ "unmapped_arg_efault", unmapped_arg_efault },
+	{ "kernel_arg_efault", kernel_arg_efault },
+	{ "readonly_arg_efault", readonly_arg_efault },
+	{ "misaligned_arg_works", misaligned_arg_works },
+	{ "foreign_commands_enotty", foreign_commands_enotty },
+	{ "unused_numbers_enotty", unused_numbers_enotty },
+	{ "other_magic_enotty", other_magic_enotty },
+	{ "wrong_encoding_enotty", wrong_encoding_enotty },
+	{ "unknown_bits_einval", unknown_bits_einval },
+	{ "pgoff_out_of_range_einval", pgoff_out_of_range_einval },
+	{ "dirty_nbits", dirty_nbits },
+	{ "dirty_bad_bitmap_efault_keeps_pages_dirty",
+	  dirty_bad_bitmap_efault_keeps_pages_dirty },
+	{ "copy_lengths", copy_lengths },
+	{ "vmas_counts", vmas_counts },
+	{ "walk_outside_vmas", walk_outside_vmas },
+	{ "edu_dma_bounds_einval", edu_dma_bounds_einval },
+	{ "edu_raise_zero_einval", edu_raise_zero_einval },
+	{ "edu_bad_dma_buffer_efault", edu_bad_dma_buffer_efault },
+	{ "privileges_root", privileges_root },
+	{ "privileges_without_admin_rawio_syslog",
+	  privileges_without_admin_rawio_syslog },
+	{ "privileges_nobody", privileges_nobody },
+	{ "privileges_nobody_with_root_fd", privileges_nobody_with_root_fd },
+	{ "kernel_log_clean", kernel_log_clean },
+};
+
+/* Name the nodes; open each that exists. */
+static void open_nodes(void)
+{
+	struct mmlab_info info;
+
+	for (size_t i = 0; i < NR_NODES; i++) {
+		struct node *n = &nodes[i];
+
+		if (i < NR_MODES) {
+			snprintf(n->path, sizeof(n->path), "/dev/mmlab-%s",
+				 modes[i].name);
+			n->fam = FAM_MODE;
+			n->mkwrite = has(&modes[i], M_MKWRITE);
+		}
+		n->name = n->path + strlen("/dev/");
+		n->required = i < NR_MODES || n == mm_node;
+		n->fd = open(n->path, O_RDWR | O_CLOEXEC);
+		n->open_err = n->fd < 0 ? errno : 0;
+		if (n->fd >= 0 && n->mkwrite)
+			mkwrite_node = n;
+		if (n->fd >= 0 && n->fam == FAM_MODE && !npages &&
+		    !ioctl(n->fd, MMLAB_IOC_INFO, &info))
+			npages = info.size / psize;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	psize = sysconf(_SC_PAGESIZE);
+	snprintf(mm_node->path, sizeof(mm_node->path), "/dev/mmlab-mm");
+	mm_node->fam = FAM_MM;
+	snprintf(edu_node->path, sizeof(edu_node->path), "/dev/mmlab-edu0");
+	edu_node->fam = FAM_EDU;
+	snprintf(ivshmem_node->path, sizeof(ivshmem_node->path),
+		 "/dev/mmlab-ivshmem0");
+	ivshmem_node->fam = FAM_IVSHMEM;
+	if (argc > 1 && !strcmp(argv[1], "--table")) {
+		print_table();
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: %s [--table]\n", argv[0]);
+		return 2;
+	}
+
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg_fd >= 0)
+		lseek(kmsg_fd, 0, SEEK_END);
+	open_nodes();
+	if (edu_node->fd >= 0) {
+		void *p = mmap(NULL, psize, PROT_READ, MAP_SHARED,
+			       edu_node->fd, 0);
+
+		edu_regs = p == MAP_FAILED ? NULL : p;
+	}
+	return ktap_run(cases, ARRAY_SIZE(cases));
+}
