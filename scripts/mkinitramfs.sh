@@ -18,6 +18,9 @@ probes=$3
 output=$4
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp's 0700 would become the guest's /: no other user could reach
+# anything, and every unprivileged probe would pass or fail for that.
+chmod 0755 "$root"
 
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" \
 	 "$root/lib/mmlab" "$root/lib/kmod"
