@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # deps.sh: install, idempotently and without questions, everything mmlab
-# needs on Debian 12: the compiler and kbuild tools, QEMU, a static
-# busybox, both test kernels (6.1 and 6.12 LTS) with their headers, and the
-# 6.12 source (for checkpatch.pl and, later, kunit.py). Not root: print the
-# command to run instead and fail.
+# needs on Debian 12: the compiler and kbuild tools, gcc-multilib for the
+# 32-bit probes, QEMU, a static busybox, both test kernels (6.1 and 6.12
+# LTS) with their headers, and the 6.12 source (for checkpatch.pl and,
+# later, kunit.py). Not root: print the command to run instead and fail.
 
 set -eu
 
-packages="build-essential bc bison flex libelf-dev libssl-dev pahole kmod
+packages="build-essential gcc-multilib bc bison flex libelf-dev libssl-dev
+	pahole kmod
 	cpio python3 qemu-system-x86 busybox-static xz-utils
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64

@@ -25,8 +25,11 @@
 #include "procfs.h"
 
 #define MAX_VMAS	512
-/* [vsyscall] is printed by /proc/self/maps but is not a vma. */
-#define VSYSCALL_ADDR	0xffffffffff600000UL
+/*
+ * [vsyscall] is printed by /proc/self/maps but is not a vma; not for a
+ * 32-bit process, which has none. Addresses are read as 64 bits in both.
+ */
+#define VSYSCALL_ADDR	0xffffffffff600000ULL
 
 static struct mmlab_vma vmas[MAX_VMAS];
 /* /proc/self/maps of vmas_over_the_cap(): 5,000 lines of up to 80 bytes. */
@@ -70,13 +73,13 @@ int vmas_match_maps(void)
 		return false;
 	for (line = strtok_r(text, "\n", &save); ok && line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned long start, end, off, ino;
+		unsigned long long start, end, off, ino;
 		unsigned int major, minor;
 		struct mmlab_vma *v = &vmas[i];
 		char perms[8], want[8];
 		int name = 0;
 
-		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &start, &end,
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end,
 			   perms, &off, &major, &minor, &ino, &name) < 7)
 			return KTAP_EXPECT(false, "unparsable: %s", line);
 		if (start == VSYSCALL_ADDR)
@@ -114,7 +117,7 @@ int vmas_match_maps(void)
 }
 
 /* Field @n (1-based, as in proc(5)) of /proc/self/stat, in text[]. */
-static unsigned long stat_field(int n)
+static unsigned long long stat_field(int n)
 {
 	char *p = strrchr(text, ')');
 	int field = 2;
@@ -123,7 +126,7 @@ static unsigned long stat_field(int n)
 		p = strchr(p + 1, ' ');
 		field++;
 	}
-	return p ? strtoul(p + 1, NULL, 10) : 0;
+	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
 /* A "Key:   N kB" line of /proc/self/status, in text[]. */
@@ -218,7 +221,7 @@ int mm_stat_matches_proc(void)
 			 s.start_data == stat_field(45) &&
 			 s.end_data == stat_field(46) &&
 			 s.start_brk == stat_field(47),
-			 "code %llx-%llx stack %llx data %llx-%llx brk %llx; stat: %lx-%lx %lx %lx-%lx %lx",
+			 "code %llx-%llx stack %llx data %llx-%llx brk %llx; stat: %llx-%llx %llx %llx-%llx %llx",
 			 (unsigned long long)s.start_code,
 			 (unsigned long long)s.end_code,
 			 (unsigned long long)s.start_stack,

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +55,41 @@ static bool walk_matches_pagemap(const void *addr, const char *what)
 }
 
 /*
+ * Is @flag in the "flags" line of /proc/cpuinfo? -1 if there is none.
+ * The kernel clears la57 there unless it runs with 5-level paging
+ * (early_identify_cpu()).
+ */
+static int cpuinfo_flag(const char *flag)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	static char line[8192];
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *save, *tok;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		found = 0;
+		line[strcspn(line, "\n")] = '\0';
+		strtok_r(line, ":", &save);
+		for (tok = strtok_r(NULL, " ", &save); tok && !found;
+		     tok = strtok_r(NULL, " ", &save))
+			found = !strcmp(tok, flag);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
  * Anonymous memory: present at every level down to a 4 KiB PTE, which is
  * user, writable, dirty after a write, not executable; its PFN is
- * pagemap's. 5-level paging shows: mmap() can then place a mapping above
- * 2^47 when asked, which 4-level paging cannot.
+ * pagemap's. 5-level paging shows in /proc/cpuinfo's la57 flag, and, to a
+ * 64-bit process, in mmap(): it can then place a mapping above 2^47 when
+ * asked, which 4-level paging cannot. A 32-bit process has no address
+ * above 4 GiB to ask for: cpuinfo is its only witness.
  */
 static int walk_anonymous(void)
 {
@@ -65,7 +97,7 @@ static int walk_anonymous(void)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct mmlab_walk w;
 	bool ok = true;
-	void *high;
+	int la57;
 
 	if (p == MAP_FAILED)
 		return false;
@@ -86,18 +118,29 @@ static int walk_anonymous(void)
 			       !(w.flags & (MMLAB_PT_SPECIAL | MMLAB_PT_HUGE)),
 			       "flags %#x, page size %llu", w.flags,
 			       (unsigned long long)w.page_size);
-	high = mmap((void *)(1UL << 50), psize, PROT_READ,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ok &= KTAP_EXPECT((w.levels == 5) ==
-			  (high != MAP_FAILED && (uintptr_t)high >= 1UL << 47),
-			  "%u levels, but a mapping asked at 2^50 landed at %p",
-			  w.levels, high);
+	la57 = cpuinfo_flag("la57");
+	ok &= KTAP_EXPECT(la57 >= 0 && w.levels == (la57 ? 5u : 4u),
+			  "%u levels, but /proc/cpuinfo la57: %d", w.levels, la57);
+#if UINTPTR_MAX > 0xffffffffu
+	{
+		void *high = mmap((void *)(1UL << 50), psize, PROT_READ,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ok &= KTAP_EXPECT((w.levels == 5) ==
+				  (high != MAP_FAILED &&
+				   (uintptr_t)high >= 1UL << 47),
+				  "%u levels, but a mapping asked at 2^50 landed at %p",
+				  w.levels, high);
+		if (high != MAP_FAILED)
+			munmap(high, psize);
+	}
+#else
+	ktap_diag("32-bit: no address above 4 GiB to map; levels checked by /proc/cpuinfo only");
+#endif
 	ktap_diag("%u-level paging; pgd %#llx ... pte %#llx -> PFN %#llx",
 		  w.levels, (unsigned long long)w.entry[MMLAB_PGD].raw,
 		  (unsigned long long)w.entry[MMLAB_PTE].raw,
 		  (unsigned long long)w.pfn);
-	if (high != MAP_FAILED)
-		munmap(high, psize);
 	munmap(p, 16 * psize);
 	return ok;
 }

@@ -52,6 +52,12 @@ static bool use_mode(const struct mode *m)
 	}
 	close(fd);
 	bufsize = info.size;
+	/* A 32-bit process could not map it, nor even hold its size. */
+	if (bufsize != info.size) {
+		ktap_diag("%s: a buffer of %llu bytes does not fit a size_t",
+			  dev_path, (unsigned long long)info.size);
+		return false;
+	}
 	return true;
 }
 

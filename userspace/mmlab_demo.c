@@ -255,7 +255,7 @@ int main(void)
 	show_walks(psize);
 
 	fd = open("/dev/mmlab-fault", O_RDWR);
-	p = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 1L << 40);
+	p = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, (off_t)1 << 40);
 	printf("\nmmap at offset 1 TiB, past the buffer's end: %s\n",
 	       p == MAP_FAILED ? strerror(errno) : "mapped (wrong!)");
 	close(fd);

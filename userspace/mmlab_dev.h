@@ -3,12 +3,19 @@
 #ifndef MMLAB_DEV_H
 #define MMLAB_DEV_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include <linux/mmlab.h>
+
+/*
+ * Offsets are 64 bits in the 32-bit build too (-D_FILE_OFFSET_BITS=64):
+ * mmap() offsets past 4 GiB, pagemap and kpagecount entries past 2 GiB.
+ */
+static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
 /* Fill @len bytes with a pattern that differs for each @seed and offset. */
 void pattern_fill(void *p, size_t len, uint32_t seed, off_t offset);

@@ -105,8 +105,8 @@ static int edu_info_matches(void)
 			 (unsigned long long)edu_target.bar_len) &&
 	     KTAP_EXPECT(info.dma_mask_bits == 28, "DMA mask %u bits",
 			 info.dma_mask_bits) &&
-	     KTAP_EXPECT(sysfs_irq == info.irq, "irq %u, sysfs %ld", info.irq,
-			 sysfs_irq);
+	     KTAP_EXPECT(sysfs_irq == (long long)info.irq, "irq %u, sysfs %ld",
+			 info.irq, sysfs_irq);
 	if (!ok || info.irq_mode != MMLAB_EDU_IRQ_MSI)
 		return ok;
 	/* The PCI core lists each MSI vector it allocated. */
