@@ -47,4 +47,17 @@ echo "${MMLAB_GUEST_KMODS:-}" | while read -r m params; do
 	echo "$name $params" >> "$root/lib/kmod/order"
 done
 
+# The fuzzers the probes run (userspace/fuzz.sh), dynamically linked:
+# each with the shared libraries ldd names, at the paths it names. A tool
+# missing on the host is missing in the guest, and the probe says so.
+for tool in trinity stress-ng; do
+	path=$(command -v "$tool") || continue
+	cp "$path" "$root/bin/"
+	ldd "$path" | awk '/=> \// { print $3 } /^\t\// { print $1 }' |
+	while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+
 (cd "$root" && find . | cpio --quiet -o -H newc) > "$output"

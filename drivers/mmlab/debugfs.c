@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/mmlab/<mode>: each device's counters, one
- * "name value" line each, the same values MMLAB_IOC_INFO returns.
+ * "name value" line each: the values MMLAB_IOC_INFO returns, and how
+ * many mmap() calls were refused and ioctl() calls made (which reading
+ * them by ioctl would change).
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -21,6 +23,8 @@ static int mmlab_counters_show(struct seq_file *m, void *unused)
 		   atomic64_read(&dev->map_pages_calls));
 	seq_printf(m, "mkwrite_calls %lld\n",
 		   atomic64_read(&dev->mkwrite_calls));
+	seq_printf(m, "mmap_refused %lld\n", atomic64_read(&dev->mmap_refused));
+	seq_printf(m, "ioctl_calls %lld\n", atomic64_read(&dev->ioctl_calls));
 	seq_printf(m, "live_vmas %d\n", atomic_read(&dev->buf->live_vmas));
 	seq_printf(m, "pages_allocated %ld\n", mmlab_pages_allocated());
 	return 0;

@@ -184,6 +184,7 @@ static long mmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct mmlab_dev *dev = mmlab_file_dev(file);
 	void __user *uarg = (void __user *)arg;
 
+	atomic64_inc(&dev->ioctl_calls);
 	switch (cmd) {
 	case MMLAB_IOC_INFO:
 		return mmlab_info_ioctl(dev, uarg);

@@ -111,6 +111,11 @@ struct mmlab_mode {
  * @faults: vm_ops->fault calls that produced a page or a PTE
  * @map_pages_calls: vm_ops->map_pages calls
  * @mkwrite_calls: vm_ops->page_mkwrite calls
+ * @mmap_refused: mmap() calls the range or MAP_PRIVATE check refused
+ * @ioctl_calls: ioctl() calls that reached the device, known or not
+ *
+ * The last two show that a fuzzer reached the device at all: its random
+ * arguments are mostly refused.
  */
 struct mmlab_dev {
 	struct miscdevice misc;
@@ -121,6 +126,8 @@ struct mmlab_dev {
 	atomic64_t faults;
 	atomic64_t map_pages_calls;
 	atomic64_t mkwrite_calls;
+	atomic64_t mmap_refused;
+	atomic64_t ioctl_calls;
 };
 
 struct mmlab_dev *mmlab_file_dev(struct file *file);

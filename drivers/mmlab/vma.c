@@ -56,10 +56,11 @@ int mmlab_mmap(struct file *file, struct vm_area_struct *vma)
 	int ret;
 
 	/* VM_MAYSHARE: do_mmap() drops VM_SHARED for read-only files. */
-	if (!(vma->vm_flags & VM_MAYSHARE) && !mode->map_private)
+	if ((!(vma->vm_flags & VM_MAYSHARE) && !mode->map_private) ||
+	    !mmlab_range_ok(vma->vm_pgoff, vma_pages(vma), buf->npages)) {
+		atomic64_inc(&dev->mmap_refused);
 		return -EINVAL;
-	if (!mmlab_range_ok(vma->vm_pgoff, vma_pages(vma), buf->npages))
-		return -EINVAL;
+	}
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | mode->vm_flags);
 
 	/* On failure the core unmaps whatever was mapped: nothing to undo. */

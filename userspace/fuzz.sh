@@ -1,0 +1,177 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# fuzz.sh: the kernel community's own attackers against mmlab's devices,
+# run as root in the test VM with mmlab loaded. Prints KTAP.
+#
+# - trinity, the syscall fuzzer, on the file and mm syscalls with the ten
+#   mode devices as its victim files, as root and as an unprivileged user
+#   (given nodes it may open, as a udev rule granting a group would), run
+#   through mmlab_runas;
+# - stress-ng's device stressor on each node, concurrently with its mmap,
+#   mmapfork, madvise and fork stressors and memory pressure.
+#
+# Each tool is bounded by seconds (MMLAB_STRESS_SECONDS, default 20) and
+# trinity also by a syscall count; its seed is printed so that a failure
+# replays (MMLAB_FUZZ_SEED sets it; stress-ng's stressors take none). A run counts only if it reached the
+# devices, by their own counters (debugfs): stress-ng each device, which
+# it names one by one; trinity, which picks its victims at random, the
+# devices together. Splats and hangs are judged by the host from the
+# kernel log.
+
+secs=${MMLAB_STRESS_SECONDS:-20}
+seed=${MMLAB_FUZZ_SEED:-$(date +%s)}
+modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page"
+victims=/tmp/fuzz-victims
+n=0
+fails=0
+
+result() {	# result NAME STATUS [diagnostic]
+	n=$((n + 1))
+	if [ "$2" -eq 0 ]; then
+		echo "ok $n $1"
+	else
+		[ -n "$3" ] && echo "# $3"
+		echo "not ok $n $1"
+		fails=$((fails + 1))
+	fi
+}
+
+# counter MODE NAME: one of the device's debugfs counters.
+counter() {
+	awk -v k="$2" '$1 == k { print $2 }' /sys/kernel/debug/mmlab/"$1"
+}
+
+# snapshot FILE: a line per mode: mode, mmap() calls that mapped, that
+# were refused, faults (->fault and ->map_pages calls), ioctl() calls.
+snapshot() {
+	for m in $modes; do
+		echo "$m $(counter "$m" mmap_calls) $(counter "$m" mmap_refused)" \
+		     "$(($(counter "$m" faults) + $(counter "$m" map_pages_calls)))" \
+		     "$(counter "$m" ioctl_calls)"
+	done > "$1"
+}
+
+# moved BEFORE AFTER WHAT each|any: print each device's deltas, and fail
+# unless mmap() and ioctl() calls reached each device (each), or reached
+# the devices at all (any: a fuzzer spreads its calls at random).
+moved() {
+	echo "# $3: mode, mmap() calls mapped and refused, faults, ioctl() calls"
+	paste -d ' ' "$1" "$2" | awk -v what="$3" -v need="$4" '
+		{
+			mapped = $7 - $2; refused = $8 - $3
+			faults = $9 - $4; ioctl = $10 - $5
+			printf "#   %-14s %6d %6d %6d %6d\n", $1, mapped, \
+				refused, faults, ioctl
+			if (need == "each" && (mapped + refused <= 0 || ioctl <= 0)) {
+				printf "# %s never reached mmlab-%s\n", what, $1
+				bad = 1
+			}
+			mmaps += mapped + refused; ioctls += ioctl
+		}
+		END {
+			if (mmaps <= 0 || ioctls <= 0) {
+				printf "# %s reached no device: %d mmap(), %d ioctl()\n", \
+					what, mmaps, ioctls
+				bad = 1
+			}
+			exit bad
+		}'
+}
+
+echo "KTAP version 1"
+echo "1..4"
+echo "# seed $seed, $secs s per tool"
+
+# The victims: nodes for the ten devices in a directory of their own, as
+# trinity walks its victim path; 0666 for the unprivileged run.
+rm -rf "$victims"
+mkdir -p "$victims/root" "$victims/user"
+for m in $modes; do
+	dev=$(cat /sys/class/misc/mmlab-$m/dev)
+	mknod "$victims/root/mmlab-$m" c "${dev%:*}" "${dev#*:}"
+	mknod -m 0666 "$victims/user/mmlab-$m" c "${dev%:*}" "${dev#*:}"
+done
+chmod 0755 "$victims" "$victims/user"
+
+# trinity NAME VICTIMS [setpriv args]: one bounded trinity run.
+trinity_run() {
+	name=$1
+	dir=$2
+	shift 2
+	snapshot /tmp/fuzz.before
+	# Only the "pseudo" provider, the victim files: no pool of sockets.
+	timeout -s INT "$secs" "$@" trinity --dangerous -q -l off -C 2 \
+		-s "$seed" -N 200000 -V "$dir" --enable-fds=pseudo \
+		-c mmap -c munmap -c mremap -c mprotect -c madvise -c msync \
+		-c mlock -c read -c write -c pread64 -c pwrite64 -c lseek \
+		-c ioctl -c fork > /tmp/trinity.log 2>&1
+	rc=$?
+	grep -E 'Ran [0-9]+ syscalls|tainted|Bailing' /tmp/trinity.log |
+		sed 's/^/# /'
+	snapshot /tmp/fuzz.after
+	# 0: its syscall count done; 124 (timeout): its seconds were up.
+	case $rc in
+	0|124|130) moved /tmp/fuzz.before /tmp/fuzz.after "$name" any ;;
+	*)
+		tail -n 20 /tmp/trinity.log | sed 's/^/# /'
+		echo "# trinity exit status $rc"
+		return 1
+		;;
+	esac
+}
+
+if ! command -v trinity > /dev/null; then
+	result trinity_root 1 "trinity is not in the guest"
+	result trinity_unprivileged 1 "trinity is not in the guest"
+else
+	trinity_run trinity_root "$victims/root"
+	result trinity_root $?
+	trinity_run trinity_unprivileged "$victims/user" \
+		mmlab_runas 65534 65534
+	result trinity_unprivileged $?
+fi
+
+# stress-ng: a device stressor per node, and the mm stressors, at once.
+if ! command -v stress-ng > /dev/null; then
+	result stress_ng_devices 1 "stress-ng is not in the guest"
+else
+	snapshot /tmp/fuzz.before
+	pids=
+	for m in $modes; do
+		stress-ng --dev 1 --dev-file /dev/mmlab-$m --timeout "$secs" \
+			--metrics-brief --temp-path /tmp \
+			> /tmp/stress-$m.log 2>&1 &
+		pids="$pids $!"
+	done
+	stress-ng --mmap 1 --mmap-bytes 16M --mmapfork 1 --madvise 1 \
+		--fork 1 --vm 1 --vm-bytes 64M --timeout "$secs" \
+		--metrics-brief --temp-path /tmp \
+		> /tmp/stress-mm.log 2>&1
+	status=$?
+	for p in $pids; do
+		wait "$p" || status=1
+	done
+	grep -h -E 'dev |mmap |mmapfork|madvise|fork |vm ' /tmp/stress-*.log |
+		grep -v -e 'stressor' | sed 's/^/# /'
+	snapshot /tmp/fuzz.after
+	if [ $status -ne 0 ]; then
+		grep -h -v 'metrc' /tmp/stress-*.log | sed 's/^/# /'
+	fi
+	moved /tmp/fuzz.before /tmp/fuzz.after stress-ng each || status=1
+	result stress_ng_devices $status
+fi
+
+# Afterwards every mapping is gone: no device holds a vma.
+status=0
+for m in $modes; do
+	live=$(counter "$m" live_vmas)
+	if [ "$live" != 0 ]; then
+		echo "# mmlab-$m: $live vmas left"
+		status=1
+	fi
+done
+result no_vma_left $status
+
+echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
+[ $fails -eq 0 ]
