@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * introspect_test: the page-table walk racing what frees page tables.
+ * introspect_test: the page-table walk, and the vma list and user copies
+ * of /dev/mmlab-mm, racing what frees page tables.
  *
  * Walkers, more threads than CPUs, walk two 2 MiB ranges over and over
  * while one thread unmaps and maps again the first (munmap() frees its PTE
@@ -11,14 +12,16 @@
  * a lock in freed memory: KASAN reports it on the debug kernel, which
  * boots with preempt=full to widen the window.
  *
- * Bounded by rounds and by seconds; the counts are printed, and each side
- * must have run for the case to count.
+ * Bounded by rounds and by seconds (MMLAB_STRESS_SECONDS in the
+ * environment, else 10: make stress sets it); the counts are printed, and
+ * each side must have run for the case to count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -37,12 +40,14 @@
 #define HUGE_SIZE	(2UL << 20)
 #define RACE_ROUNDS	20000
 #define RACE_SECONDS	10
+#define STRESS_ROUNDS	100000000
 
 struct race {
 	char *unmapped;		/* unmapped and mapped again */
 	char *collapsed;	/* shmem, collapsed and punched again */
 	int memfd;
 	struct timespec deadline;
+	unsigned long max_rounds;
 	int stop;
 	int failed;
 	unsigned long walks, remaps, collapses, no_memory;
@@ -54,7 +59,7 @@ static bool race_over(struct race *r, unsigned long round)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return round >= RACE_ROUNDS || now.tv_sec >= r->deadline.tv_sec ||
+	return round >= r->max_rounds || now.tv_sec >= r->deadline.tv_sec ||
 	       __atomic_load_n(&r->failed, __ATOMIC_RELAXED);
 }
 
@@ -64,18 +69,37 @@ static void race_fail(struct race *r, const char *what)
 	__atomic_store_n(&r->failed, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Mostly walks; every eighth call lists the vmas, and every eighth a
+ * copy from the racing range, which may fault: both read the mm while it
+ * changes, under the same lock.
+ */
 static void *walker(void *arg)
 {
+	static __thread struct mmlab_vma vmas[64];
 	struct race *r = arg;
 	unsigned long n = 0;
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		/* Both ranges, a different page of each table every time. */
 		char *base = n & 1 ? r->collapsed : r->unmapped;
-		struct mmlab_walk w = {
-			.addr = (uintptr_t)base + ((n * 7) & 511) * psize,
+		uintptr_t addr = (uintptr_t)base + ((n * 7) & 511) * psize;
+		struct mmlab_walk w = { .addr = addr };
+		struct mmlab_vmas v = {
+			.vmas = (uintptr_t)vmas, .count = ARRAY_SIZE(vmas),
 		};
+		struct mmlab_copy c = { .uaddr = addr, .len = 2 * psize };
 
+		if (n % 8 == 3 && ioctl(mmfd, MMLAB_MM_IOC_VMAS, &v)) {
+			race_fail(r, "vmas");
+			break;
+		}
+		/* A copy from a range being unmapped may stop short. */
+		if (n % 8 == 5 && ioctl(mmfd, MMLAB_MM_IOC_COPY, &c) &&
+		    errno != EFAULT) {
+			race_fail(r, "copy");
+			break;
+		}
 		if (ioctl(mmfd, MMLAB_MM_IOC_WALK, &w)) {
 			race_fail(r, "walk");
 			break;
@@ -117,8 +141,10 @@ static void *unmapper(void *arg)
 
 /*
  * Punching the shmem range frees its pages (a huge one is zapped whole);
- * writing them again brings 4 KiB pages under a PTE table, which
- * MADV_COLLAPSE replaces by a huge page, freeing the table.
+ * writing one again brings a 4 KiB page under a new PTE table, which
+ * MADV_COLLAPSE replaces by a huge page (it fills the holes; unlike
+ * khugepaged it has no limit on them), freeing the table. One page a
+ * round keeps the rounds, and so the frees, frequent.
  */
 static void *collapser(void *arg)
 {
@@ -131,8 +157,7 @@ static void *collapser(void *arg)
 			race_fail(r, "punch hole");
 			break;
 		}
-		for (size_t off = 0; off < HUGE_SIZE; off += psize)
-			r->collapsed[off] = 1;
+		r->collapsed[(round * 7 & 511) * psize] = 1;
 		if (!madvise(r->collapsed, HUGE_SIZE, MADV_COLLAPSE))
 			r->collapses++;
 		else if (errno == ENOMEM || errno == EAGAIN)
@@ -161,7 +186,9 @@ int walk_races_unmap_and_collapse(void)
 	pthread_t walkers[nwalkers], unmap_thread, collapse_thread;
 	struct race r = { .memfd = -1 };
 	bool ok = true, skip = false;
+	const char *stress;
 	char *hole;
+	int seconds;
 
 	r.memfd = memfd_create("mmlab-collapse", 0);
 	if (!KTAP_EXPECT(r.memfd >= 0 && !ftruncate(r.memfd, HUGE_SIZE),
@@ -181,8 +208,11 @@ int walk_races_unmap_and_collapse(void)
 		return false;
 	}
 
+	stress = getenv("MMLAB_STRESS_SECONDS");
+	seconds = stress ? atoi(stress) : RACE_SECONDS;
+	r.max_rounds = stress ? STRESS_ROUNDS : RACE_ROUNDS;
 	clock_gettime(CLOCK_MONOTONIC, &r.deadline);
-	r.deadline.tv_sec += RACE_SECONDS;
+	r.deadline.tv_sec += seconds;
 	for (int i = 0; i < nwalkers; i++)
 		pthread_create(&walkers[i], NULL, walker, &r);
 	pthread_create(&unmap_thread, NULL, unmapper, &r);
