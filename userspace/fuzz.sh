@@ -88,7 +88,7 @@ echo "# seed $seed, $secs s per tool"
 rm -rf "$victims"
 mkdir -p "$victims/root" "$victims/user"
 for m in $modes; do
-	dev=$(cat /sys/class/misc/mmlab-$m/dev)
+	dev=$(cat "/sys/class/misc/mmlab-$m/dev")
 	mknod "$victims/root/mmlab-$m" c "${dev%:*}" "${dev#*:}"
 	mknod -m 0666 "$victims/user/mmlab-$m" c "${dev%:*}" "${dev#*:}"
 done
@@ -139,11 +139,15 @@ else
 	snapshot /tmp/fuzz.before
 	pids=
 	for m in $modes; do
-		stress-ng --dev 1 --dev-file /dev/mmlab-$m --timeout "$secs" \
+		stress-ng --dev 1 --dev-file "/dev/mmlab-$m" --timeout "$secs" \
 			--metrics-brief --temp-path /tmp \
-			> /tmp/stress-$m.log 2>&1 &
+			> "/tmp/stress-$m.log" 2>&1 &
 		pids="$pids $!"
 	done
+	# As uid 65534: as root, the madvise stressor injects memory
+	# failures (MADV_HWPOISON), poisoning the guest's pages for good
+	# and killing itself with SIGBUS.
+	mmlab_runas 65534 65534 \
 	stress-ng --mmap 1 --mmap-bytes 16M --mmapfork 1 --madvise 1 \
 		--fork 1 --vm 1 --vm-bytes 64M --timeout "$secs" \
 		--metrics-brief --temp-path /tmp \
