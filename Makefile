@@ -8,7 +8,7 @@
 #   make clean
 
 # The scripts' targets find their own kernels: look for KDIR only to build.
-ifeq ($(filter deps demo bench check checkpatch kunit,$(MAKECMDGOALS)),)
+ifeq ($(filter deps demo bench check stress checkpatch kunit,$(MAKECMDGOALS)),)
 KDIR ?= $(shell scripts/find-kdir.sh)
 KREL := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
 endif
@@ -50,10 +50,14 @@ bench:
 check:
 	scripts/check.sh
 
+# DURATION=seconds per race, torture and fuzz case (default 60).
+stress:
+	scripts/stress.sh
+
 checkpatch:
 	scripts/checkpatch.sh
 
 kunit:
 	scripts/kunit.sh
 
-.PHONY: all modules userspace clean deps demo bench check checkpatch kunit
+.PHONY: all modules userspace clean deps demo bench check stress checkpatch kunit

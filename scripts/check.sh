@@ -49,7 +49,8 @@ fi
 check_kernel() {
 	series=$1
 	start=$(date +%s)
-	limit=240
+	limit=600
+	probe_timeout=300
 	MMLAB_KERNEL_ARGS=
 	if [ "$series" = debug ]; then
 		if ! kdir=$("$MMLAB_TOP/scripts/debug-kernel.sh"); then
@@ -68,10 +69,11 @@ check_kernel() {
 		# KASAN, lockdep and page poisoning under TCG are slow; so is
 		# ACPI there, which routes edu's INTx pin at every bind and
 		# unbind (about 25 s each).
-		limit=1500
+		limit=2400
+		probe_timeout=900
 		# preempt=full: a task can lose the CPU anywhere outside a
 		# lock, which widens the windows the race probes aim at.
-		MMLAB_KERNEL_ARGS="mmlab_probe_timeout=900 preempt=full"
+		MMLAB_KERNEL_ARGS="preempt=full"
 	elif krel=$(kernel_release "$series"); then
 		kdir=$(kernel_headers "$krel")
 		image=$(kernel_image "$krel")
@@ -92,6 +94,17 @@ check_kernel() {
 	# MMLAB_PROBES=name,...: run only those probes (a faster loop).
 	[ -z "${MMLAB_PROBES:-}" ] ||
 		MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_probes=$MMLAB_PROBES"
+	# make stress: the race, torture and fuzz probes run this many
+	# seconds per case instead of their short defaults.
+	if [ -n "${MMLAB_STRESS_SECONDS:-}" ]; then
+		s=$MMLAB_STRESS_SECONDS
+		MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_stress_seconds=$s"
+		probe_timeout=$((probe_timeout + 60 * s))
+		limit=$((limit + 200 * s))
+	fi
+	[ -z "${MMLAB_FUZZ_SEED:-}" ] ||
+		MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_fuzz_seed=$MMLAB_FUZZ_SEED"
+	MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_probe_timeout=$probe_timeout"
 	export MMLAB_GUEST_KMODS MMLAB_KERNEL_ARGS
 	out=$MMLAB_OUT/$krel
 	run=$out/run
