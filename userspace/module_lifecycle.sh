@@ -39,7 +39,7 @@ since_mark() {
 }
 
 echo "KTAP version 1"
-echo "1..10"
+echo "1..11"
 
 # Every mode has its node, and each hands out kernel memory: root only,
 # like /dev/mem.
@@ -188,6 +188,30 @@ echo "# free and slab pages: $before, loaded $loaded, unloaded $after"
 [ $((before - loaded)) -ge 2304 ] && [ $((before - after)) -lt 256 ]
 result unload_frees_every_buffer $?
 insmod "$ko"
+
+# Load and unload, over and over: each must work, each load gives every
+# device its buffer, and what one cycle leaks, kmemleak's scan at the end
+# of the run reports. 20 cycles; 100 under make stress.
+cycles=20
+[ -n "${MMLAB_STRESS_SECONDS:-}" ] && cycles=100
+status=0
+i=0
+while [ $i -lt $cycles ]; do
+	if ! rmmod mmlab || ! insmod "$ko"; then
+		echo "# cycle $i: rmmod or insmod failed"
+		status=1
+		break
+	fi
+	for mode in $modes; do
+		[ -c /dev/mmlab-$mode ] && continue
+		echo "# cycle $i: no /dev/mmlab-$mode"
+		status=1
+	done
+	[ $status -eq 0 ] || break
+	i=$((i + 1))
+done
+echo "# $i load and unload cycles"
+result load_unload_cycles $status
 
 echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
 [ $fails -eq 0 ]
