@@ -2,22 +2,27 @@
 /*
  * pci_test's lifecycle cases, for both drivers: what unbinding releases
  * (the kernel's own lists: /proc/iomem, /proc/interrupts, sysfs, /dev),
- * what happens to a live mapping then, and rmmod. Every case leaves both
- * devices bound again.
+ * what happens to a live mapping then, what users racing the unbind see,
+ * and rmmod. Every case leaves both devices bound again.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/futex.h>
 #include <linux/mmlab.h>
 
 #include "mmlab_dev.h"
@@ -176,7 +181,7 @@ struct dma_race {
 
 static void *dma_thread(void *arg)
 {
-	static uint8_t buf[2048];
+	static unsigned char buf[2048];
 	struct dma_race *r = arg;
 	struct mmlab_edu_dma d = { .buf = (uintptr_t)buf, .len = sizeof(buf) };
 
@@ -215,6 +220,857 @@ static int edu_unbind_during_dma(void)
 	ok = ok && KTAP_EXPECT(r.ret == 0 || r.err == ENODEV,
 			       "ioctl: %d (%s)", r.ret, strerror(r.err));
 	return rebind(&edu_target) && ok && counters_are(2, 2, 0, 0);
+}
+
+/*
+ * unbind_races_users: unbind each device while five users hammer it
+ * through every door its node has, and check that each of them sees only
+ * what include/uapi/linux/mmlab_pci.h promises: success before the unbind,
+ * ENODEV after it, SIGBUS through a mapping it zapped; never another errno,
+ * a wrong value or a hang. It attacks the class of CVE-2020-12888, where
+ * vfio-pci let userspace reach a BAR, through its mmap() or read() and
+ * write(), while the device could not take the access (its memory space
+ * disabled), fixed by zapping the mappings and faulting them back on
+ * demand, as node.c does: here the device is removed while it is mapped,
+ * faulted on, remapped, reopened and inside ioctls, so that the revocation
+ * of node.c (misc_deregister(), the write side of the node's lock,
+ * unmap_mapping_range()) meets each of them mid-flight. After
+ * the users are gone the counters must be back to one bound device, and,
+ * bound again, the device must work.
+ *
+ * The users, each with a file of its own:
+ *	fault	a child that maps one page of the BAR, closes the file, and
+ *		reads the page's first word over and over (SIGBUS caught with
+ *		sigsetjmp());
+ *	mmap	a child that maps the page, reads it and unmaps it;
+ *	ioctl	edu: liveness and factorial, polled and by interrupt;
+ *		ivshmem: MMLAB_IVSHMEM_IOC_INFO;
+ *	dma/rw	edu: DMA to the device and back; ivshmem: pread() of the
+ *		host's half and pwrite() of the guest's (the bytes already
+ *		there: see pci_ivshmem.c);
+ *	reopen	open(), INFO, close().
+ *
+ * No sleep orders anything: the unbind starts once every user has succeeded
+ * at least once (a counter each, and a futex to wait on), and the users are
+ * stopped once every one of them has run an operation that began after the
+ * unbind returned. An operation is judged by the phase read before it and
+ * after it: one that ended before the unbind began must have succeeded, one
+ * that began after it returned must have failed as revoked, and one that
+ * overlapped may have done either; once a user has seen the device revoked,
+ * it may never succeed again (revocation is for good: the node is gone and
+ * its files forgot the device). A user that has seen it waits on the phase
+ * futex for the unbind to return rather than spin through the rest of it,
+ * and one that has run after the unbind waits to be stopped.
+ * The rounds: one per device, or as many as MMLAB_STRESS_SECONDS allows.
+ */
+
+/* The longest any wait for the users may take: far beyond a hung one. */
+#define RACE_WAIT_S	60
+#define RACE_DMA_LEN	256
+#define RACE_USERS	5
+
+enum race_phase { RACE_BEFORE, RACE_DURING, RACE_AFTER };
+
+enum race_outcome {
+	RACE_OK,	/* the call succeeded with the right value */
+	RACE_REVOKED,	/* ENODEV (ENOENT too, for open()) */
+	RACE_SIGBUS,	/* an access through the mapping */
+	RACE_WRONG,	/* success, with a wrong value */
+	RACE_ERRNO,	/* any other error */
+};
+
+struct race;
+
+/**
+ * struct race_user - one user of the device, and what it saw
+ * @r: the race
+ * @name: for the report
+ * @run: its loop
+ * @child: run in a child process (where SIGBUS is expected), not a thread
+ * @pid: the child
+ * @tid: the thread
+ * @ok: operations that succeeded
+ * @revoked: that failed with ENODEV (or ENOENT, the node gone, for open())
+ * @sigbus: accesses through a mapping that raised SIGBUS
+ * @after: operations begun after the unbind returned
+ * @bad: operations whose outcome the uapi does not allow
+ * @done: out of its loop
+ * @why: the first bad one
+ *
+ * Counters are written by the user only and read by the main thread.
+ */
+struct race_user {
+	struct race *r;
+	const char *name;
+	void (*run)(struct race_user *u);
+	bool child;
+	pid_t pid;
+	pthread_t tid;
+	unsigned int ok, revoked, sigbus, after, bad;
+	int done;
+	char why[192];
+};
+
+/**
+ * struct race - one round against one device, in memory shared with the
+ *	child users
+ * @t: the device
+ * @path: its node
+ * @word: the first word of the mapped BAR: edu's ident, ivshmem's pattern
+ * @phase: &enum race_phase; a futex
+ * @stop: set once every user has seen the unbind
+ * @progress: a futex, bumped at each user's milestones
+ * @u: the users
+ */
+struct race {
+	const struct pci_target *t;
+	char path[80];
+	unsigned int word;
+	int phase;
+	int stop;
+	int progress;
+	struct race_user u[RACE_USERS];
+};
+
+static int race_load(const int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static void race_store(int *p, int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+static unsigned int race_count(const unsigned int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void race_inc(unsigned int *p)
+{
+	__atomic_store_n(p, *p + 1, __ATOMIC_RELAXED);
+}
+
+/* Shared futexes: the children reach them through a MAP_SHARED mapping. */
+static void race_wake(int *p)
+{
+	syscall(SYS_futex, p, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+static void race_sleep(int *p, int val, const struct timespec *timeout)
+{
+#ifdef SYS_futex_time64
+	/* A 32-bit program built with a 64-bit time_t. */
+	if (sizeof(timeout->tv_sec) > sizeof(long)) {
+		syscall(SYS_futex_time64, p, FUTEX_WAIT, val, timeout, NULL, 0);
+		return;
+	}
+#endif
+	syscall(SYS_futex, p, FUTEX_WAIT, val, timeout, NULL, 0);
+}
+
+static void race_progress(struct race *r)
+{
+	__atomic_fetch_add(&r->progress, 1, __ATOMIC_SEQ_CST);
+	race_wake(&r->progress);
+}
+
+/*
+ * Judge one operation of @u, begun in phase @p0; @got and @want are its
+ * value and the right one, or, for RACE_ERRNO, errno and ENODEV.
+ */
+static void race_account(struct race_user *u, int p0, enum race_outcome o,
+			 const char *op, long long got, long long want)
+{
+	struct race *r = u->r;
+	int p1 = race_load(&r->phase);
+	bool was_revoked = u->revoked || u->sigbus;
+	bool milestone = false;
+	const char *why = NULL;
+
+	switch (o) {
+	case RACE_OK:
+		if (p0 == RACE_AFTER)
+			why = "succeeded after the unbind";
+		else if (was_revoked)
+			why = "succeeded after the device was revoked";
+		milestone = !u->ok;
+		race_inc(&u->ok);
+		break;
+	case RACE_REVOKED:
+	case RACE_SIGBUS:
+		if (p1 == RACE_BEFORE)
+			why = "failed before the unbind";
+		race_inc(o == RACE_SIGBUS ? &u->sigbus : &u->revoked);
+		break;
+	case RACE_WRONG:
+		why = "read a wrong value";
+		break;
+	case RACE_ERRNO:
+		why = "failed with another error";
+		break;
+	}
+	if (p0 == RACE_AFTER) {
+		milestone |= !u->after;
+		race_inc(&u->after);
+	}
+	if (why && !u->bad) {
+		if (o == RACE_ERRNO)
+			snprintf(u->why, sizeof(u->why),
+				 "%s %s (phase %d to %d): %s", op, why, p0, p1,
+				 strerror((int)got));
+		else
+			snprintf(u->why, sizeof(u->why),
+				 "%s %s (phase %d to %d): got %#llx, want %#llx",
+				 op, why, p0, p1, got, want);
+	}
+	if (why) {
+		race_inc(&u->bad);
+		milestone = true;
+	}
+	if (milestone)
+		race_progress(r);
+	/*
+	 * Revoked for good: nothing new to see until the unbind returns;
+	 * and once it has, nothing new at all.
+	 */
+	if (o == RACE_REVOKED || o == RACE_SIGBUS)
+		while ((p1 = race_load(&r->phase)) != RACE_AFTER &&
+		       !race_load(&r->stop))
+			race_sleep(&r->phase, p1, NULL);
+	if (p0 == RACE_AFTER)
+		while (!race_load(&r->stop))
+			race_sleep(&r->stop, 0, NULL);
+}
+
+/* The outcome of a call that returned @ret, whose value is @right. */
+static enum race_outcome race_call(long ret, bool right)
+{
+	if (ret >= 0)
+		return right ? RACE_OK : RACE_WRONG;
+	return errno == ENODEV ? RACE_REVOKED : RACE_ERRNO;
+}
+
+static bool race_stopped(const struct race *r)
+{
+	return race_load(&r->stop);
+}
+
+static sigjmp_buf race_bus_jmp;
+
+static void race_on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(race_bus_jmp, 1);
+}
+
+/* Read the first word of @p into @v: false when that raised SIGBUS. */
+static bool race_map_read(const void *p, unsigned int *v)
+{
+	if (sigsetjmp(race_bus_jmp, 1))
+		return false;
+	*v = mmio_read32(p, 0);
+	return true;
+}
+
+static enum race_outcome race_map_outcome(struct race *r, const void *p,
+					  unsigned int *v)
+{
+	if (!race_map_read(p, v))
+		return RACE_SIGBUS;
+	return *v == r->word ? RACE_OK : RACE_WRONG;
+}
+
+static int race_open(struct race_user *u)
+{
+	int fd = open(u->r->path, O_RDWR | O_CLOEXEC);
+
+	/* Every user starts before the unbind: this must work. */
+	if (fd < 0)
+		race_account(u, RACE_BEFORE, RACE_ERRNO, "open", errno, 0);
+	return fd;
+}
+
+/* The node's INFO ioctl, checked against sysfs or the mapping. */
+static enum race_outcome race_info(struct race *r, int fd, long long *got,
+				   long long *want)
+{
+	struct mmlab_edu_info ei;
+	struct mmlab_ivshmem_info ii;
+	long ret;
+
+	if (r->t == &edu_target) {
+		ret = ioctl(fd, MMLAB_EDU_IOC_INFO, &ei);
+		*got = ret ? errno : ei.ident;
+		*want = ret ? ENODEV : r->word;
+		return race_call(ret, ei.ident == r->word);
+	}
+	ret = ioctl(fd, MMLAB_IVSHMEM_IOC_INFO, &ii);
+	*got = ret ? errno : (long long)ii.size;
+	*want = ret ? ENODEV : (long long)r->t->bar_len;
+	return race_call(ret, ii.size == r->t->bar_len);
+}
+
+static void race_fault_user(struct race_user *u)
+{
+	struct race *r = u->r;
+	int fd = race_open(u);
+	unsigned int v = 0;
+	void *p;
+
+	if (fd < 0)
+		return;
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	/* The mapping holds the file: the fault path alone is left. */
+	close(fd);
+	if (p == MAP_FAILED) {
+		race_account(u, RACE_BEFORE, RACE_ERRNO, "mmap", errno, 0);
+		return;
+	}
+	while (!race_stopped(r)) {
+		int p0 = race_load(&r->phase);
+		enum race_outcome o = race_map_outcome(r, p, &v);
+
+		race_account(u, p0, o, "read", v, r->word);
+	}
+	munmap(p, 4096);
+}
+
+static void race_mmap_user(struct race_user *u)
+{
+	struct race *r = u->r;
+	int fd = race_open(u);
+	unsigned int v = 0;
+
+	if (fd < 0)
+		return;
+	while (!race_stopped(r)) {
+		int p0 = race_load(&r->phase);
+		void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		enum race_outcome o;
+
+		if (p == MAP_FAILED) {
+			race_account(u, p0, race_call(-1, false), "mmap", errno,
+				     ENODEV);
+			continue;
+		}
+		o = race_map_outcome(r, p, &v);
+		munmap(p, 4096);
+		race_account(u, p0, o, "mmap and read", v, r->word);
+	}
+	close(fd);
+}
+
+static void race_reopen_user(struct race_user *u)
+{
+	struct race *r = u->r;
+	long long got, want;
+
+	while (!race_stopped(r)) {
+		int p0 = race_load(&r->phase);
+		int fd = open(r->path, O_RDWR | O_CLOEXEC);
+		enum race_outcome o;
+
+		if (fd < 0) {
+			/* The node is gone, or going under the open. */
+			o = errno == ENOENT || errno == ENODEV ? RACE_REVOKED :
+								 RACE_ERRNO;
+			race_account(u, p0, o, "open", errno, ENOENT);
+			continue;
+		}
+		o = race_info(r, fd, &got, &want);
+		close(fd);
+		race_account(u, p0, o, "open and INFO", got, want);
+	}
+}
+
+/* n!, truncated to 32 bits, as the device computes it. */
+static unsigned int race_factorial(unsigned int n)
+{
+	unsigned int f = 1;
+
+	while (n)
+		f *= n--;
+	return f;
+}
+
+static void race_edu_ioctl_user(struct race_user *u)
+{
+	struct race *r = u->r;
+	int fd = race_open(u);
+
+	if (fd < 0)
+		return;
+	for (unsigned int i = 0; !race_stopped(r); i++) {
+		int p0 = race_load(&r->phase);
+		struct mmlab_edu_liveness l = { .in = i * 0x9e3779b9u };
+		struct mmlab_edu_factorial f = {
+			.n = i % 13,
+			.flags = i % 4 == 1 ? MMLAB_EDU_FACT_IRQ : 0,
+		};
+		unsigned int want_status = f.flags ? 0x1 : 0;
+		long ret;
+
+		if (i % 2 == 0) {
+			ret = ioctl(fd, MMLAB_EDU_IOC_LIVENESS, &l);
+			race_account(u, p0, race_call(ret, l.out == ~l.in),
+				     "liveness", ret ? errno : l.out,
+				     ret ? ENODEV : ~l.in);
+			continue;
+		}
+		ret = ioctl(fd, MMLAB_EDU_IOC_FACTORIAL, &f);
+		race_account(u, p0,
+			     race_call(ret, f.result == race_factorial(f.n) &&
+				       f.irq_status == want_status),
+			     f.flags ? "factorial by interrupt" :
+				       "polled factorial",
+			     ret ? errno : f.result,
+			     ret ? ENODEV : race_factorial(f.n));
+	}
+	close(fd);
+}
+
+/*
+ * DMA to the device and back: what comes back is what last went, for no
+ * one else uses the device's buffer during the race.
+ */
+static void race_edu_dma_user(struct race_user *u)
+{
+	unsigned char out[RACE_DMA_LEN], in[RACE_DMA_LEN];
+	struct race *r = u->r;
+	int fd = race_open(u);
+	bool sent = false;
+	unsigned int seed = 0;
+
+	if (fd < 0)
+		return;
+	for (unsigned int i = 0; !race_stopped(r); i++) {
+		int p0 = race_load(&r->phase);
+		struct mmlab_edu_dma d = { .len = RACE_DMA_LEN };
+		ssize_t bad = -1;
+		long ret;
+
+		if (i % 2 == 0 || !sent) {
+			pattern_fill(out, sizeof(out), i, 0);
+			d.buf = (uintptr_t)out;
+			ret = ioctl(fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d);
+			sent = !ret;
+			seed = i;
+			race_account(u, p0, race_call(ret, true),
+				     "DMA to the device", ret ? errno : 0,
+				     ret ? ENODEV : 0);
+			continue;
+		}
+		memset(in, 0, sizeof(in));
+		d.buf = (uintptr_t)in;
+		ret = ioctl(fd, MMLAB_EDU_IOC_DMA_FROM_DEV, &d);
+		if (!ret)
+			bad = pattern_check(in, sizeof(in), seed, 0);
+		race_account(u, p0, race_call(ret, bad < 0),
+			     "DMA from the device (first wrong byte)",
+			     ret ? errno : bad, ret ? ENODEV : -1);
+	}
+	close(fd);
+}
+
+static void race_ivshmem_info_user(struct race_user *u)
+{
+	struct race *r = u->r;
+	int fd = race_open(u);
+	long long got, want;
+
+	if (fd < 0)
+		return;
+	while (!race_stopped(r)) {
+		int p0 = race_load(&r->phase);
+		enum race_outcome o = race_info(r, fd, &got, &want);
+
+		race_account(u, p0, o, "INFO", got, want);
+	}
+	close(fd);
+}
+
+/*
+ * read() of a word of the host's half, write() of a word of the guest's:
+ * the guest's own pattern, already there, so the host's check after the
+ * boot still holds.
+ */
+static void race_ivshmem_rw_user(struct race_user *u)
+{
+	struct race *r = u->r;
+	off_t half = r->t->bar_len / 2;
+	unsigned char buf[4];
+	int fd = race_open(u);
+
+	if (fd < 0)
+		return;
+	for (unsigned int i = 0; !race_stopped(r); i++) {
+		int p0 = race_load(&r->phase);
+		off_t off = ((off_t)i * 4100 % (half - 4)) & ~(off_t)3;
+		ssize_t ret, bad = -1;
+
+		if (i % 2 == 0) {
+			ret = pread(fd, buf, sizeof(buf), off);
+			if (ret == sizeof(buf))
+				bad = pattern_check(buf, sizeof(buf),
+						    IVSHMEM_HOST_SEED, off);
+			if (ret >= 0 && ret != sizeof(buf))
+				race_account(u, p0, RACE_WRONG,
+					     "pread (bytes)", ret, sizeof(buf));
+			else
+				race_account(u, p0, race_call(ret, bad < 0),
+					     "pread (first wrong byte)",
+					     ret < 0 ? errno : bad,
+					     ret < 0 ? ENODEV : -1);
+			continue;
+		}
+		pattern_fill(buf, sizeof(buf), IVSHMEM_GUEST_SEED, half + off);
+		ret = pwrite(fd, buf, sizeof(buf), half + off);
+		race_account(u, p0, race_call(ret, ret == sizeof(buf)),
+			     "pwrite (bytes)", ret < 0 ? errno : ret,
+			     ret < 0 ? ENODEV : (long long)sizeof(buf));
+	}
+	close(fd);
+}
+
+struct race_user_def {
+	const char *name;
+	void (*run)(struct race_user *u);
+	bool child;
+};
+
+static const struct race_user_def race_edu_users[RACE_USERS] = {
+	{ "fault", race_fault_user, true },
+	{ "mmap", race_mmap_user, true },
+	{ "ioctl", race_edu_ioctl_user },
+	{ "dma", race_edu_dma_user },
+	{ "reopen", race_reopen_user },
+};
+
+static const struct race_user_def race_ivshmem_users[RACE_USERS] = {
+	{ "fault", race_fault_user, true },
+	{ "mmap", race_mmap_user, true },
+	{ "info", race_ivshmem_info_user },
+	{ "rw", race_ivshmem_rw_user },
+	{ "reopen", race_reopen_user },
+};
+
+static void race_user_done(struct race_user *u)
+{
+	race_store(&u->done, 1);
+	race_progress(u->r);
+}
+
+static void *race_thread(void *arg)
+{
+	struct race_user *u = arg;
+
+	u->run(u);
+	race_user_done(u);
+	return NULL;
+}
+
+/* Start @u: false (and nothing started) when that fails. */
+static bool race_start(struct race_user *u)
+{
+	struct sigaction sa = { .sa_handler = race_on_sigbus };
+	pid_t pid;
+
+	if (!u->child) {
+		errno = pthread_create(&u->tid, NULL, race_thread, u);
+		return !errno;
+	}
+	/* @u is shared: only the parent may write the pid there. */
+	pid = fork();
+	if (pid) {
+		u->pid = pid;
+		return pid > 0;
+	}
+	sigaction(SIGBUS, &sa, NULL);
+	u->run(u);
+	race_user_done(u);
+	_exit(0);
+}
+
+/* Has every user succeeded, and is every one still at it? */
+static bool race_ready(const struct race *r, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!race_count(&r->u[i].ok) || race_load(&r->u[i].done))
+			return false;
+	return true;
+}
+
+/* Ready, or never to be: a user that left early will not succeed. */
+static bool race_ready_or_left(const struct race *r, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (race_load(&r->u[i].done))
+			return true;
+	return race_ready(r, n);
+}
+
+static bool race_all_after(const struct race *r, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!race_count(&r->u[i].after) && !race_load(&r->u[i].done))
+			return false;
+	return true;
+}
+
+static bool race_all_done(const struct race *r, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!race_load(&r->u[i].done))
+			return false;
+	return true;
+}
+
+/* Wait until @cond holds for the first @n users: false after RACE_WAIT_S. */
+static bool race_wait(struct race *r, int n,
+		      bool (*cond)(const struct race *r, int n))
+{
+	struct timespec end, now, left;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += RACE_WAIT_S;
+	for (;;) {
+		int seq = race_load(&r->progress);
+
+		if (cond(r, n))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000;
+		}
+		if (left.tv_sec < 0)
+			return false;
+		race_sleep(&r->progress, seq, &left);
+	}
+}
+
+/* Everything the users did, a line each. */
+static void race_report(const struct race *r, int n, int round)
+{
+	for (int i = 0; i < n; i++) {
+		const struct race_user *u = &r->u[i];
+
+		ktap_diag("%s %d %s: %u ok, %u ENODEV/ENOENT, %u SIGBUS, %u bad; %u after unbind",
+			  r->t->driver, round, u->name, u->ok, u->revoked,
+			  u->sigbus, u->bad, u->after);
+		if (u->bad)
+			ktap_diag("  the first bad one: %s", u->why);
+	}
+}
+
+/* A child's end: it exited by itself, with no signal it did not catch. */
+static bool race_reap(struct race_user *u)
+{
+	int status;
+
+	if (!KTAP_EXPECT(waitpid(u->pid, &status, 0) == u->pid, "waitpid: %s",
+			 strerror(errno)))
+		return false;
+	return KTAP_EXPECT(WIFEXITED(status) && !WEXITSTATUS(status),
+			   "%s user: status %#x (signal %d)", u->name, status,
+			   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* What each user must have seen, once all of them have stopped. */
+static bool race_judge(const struct race *r, int n)
+{
+	bool ok = true;
+
+	for (int i = 0; i < n; i++) {
+		const struct race_user *u = &r->u[i];
+
+		ok = KTAP_EXPECT(!u->bad, "%s user: %u bad", u->name, u->bad) &&
+		     KTAP_EXPECT(u->ok && u->after,
+				 "%s user: %u ok, %u after the unbind",
+				 u->name, u->ok, u->after) &&
+		     /* What began after the unbind failed as revoked. */
+		     KTAP_EXPECT(u->revoked + u->sigbus >= u->after,
+				 "%s user: %u revoked, %u after", u->name,
+				 u->revoked + u->sigbus, u->after) && ok;
+	}
+	/* The fault user's mapping was zapped under it. */
+	return KTAP_EXPECT(r->u[0].sigbus, "%s user: no SIGBUS", r->u[0].name) &&
+	       ok;
+}
+
+/* Bound again: a new file, and each door the users came through. */
+static bool race_device_works(struct race *r)
+{
+	int fd = open(r->path, O_RDWR | O_CLOEXEC);
+	struct mmlab_edu_factorial f = { .n = 10, .flags = MMLAB_EDU_FACT_IRQ };
+	unsigned char out[RACE_DMA_LEN], in[RACE_DMA_LEN] = { 0 };
+	struct mmlab_edu_dma d = { .len = RACE_DMA_LEN };
+	long long got = 0, want = 0;
+	unsigned int v = 0;
+	ssize_t bad = -2;
+	void *p;
+	bool ok;
+
+	if (!KTAP_EXPECT(fd >= 0, "open %s after binding: %s", r->path,
+			 strerror(errno)))
+		return false;
+	ok = KTAP_EXPECT(race_info(r, fd, &got, &want) == RACE_OK,
+			 "INFO after binding: %#llx, want %#llx", got, want);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ok = KTAP_EXPECT(p != MAP_FAILED, "mmap after binding: %s",
+			 strerror(errno)) && ok;
+	if (p != MAP_FAILED) {
+		int sig = child_read_signal(p);
+
+		/* Read here too only once a child has read it unharmed. */
+		if (!sig)
+			v = mmio_read32(p, 0);
+		munmap(p, 4096);
+		ok = KTAP_EXPECT(!sig && v == r->word,
+				 "mapping after binding: %#x, want %#x; signal %d",
+				 v, r->word, sig) && ok;
+	}
+	if (r->t == &edu_target) {
+		pattern_fill(out, sizeof(out), 0x5eed, 0);
+		d.buf = (uintptr_t)out;
+		ok = KTAP_EXPECT(!ioctl(fd, MMLAB_EDU_IOC_FACTORIAL, &f) &&
+				 f.result == 3628800,
+				 "10! after binding: %u (%s)", f.result,
+				 strerror(errno)) && ok;
+		if (!ioctl(fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d)) {
+			d.buf = (uintptr_t)in;
+			if (!ioctl(fd, MMLAB_EDU_IOC_DMA_FROM_DEV, &d))
+				bad = pattern_check(in, sizeof(in), 0x5eed, 0);
+		}
+		ok = KTAP_EXPECT(bad == -1, "DMA after binding: %zd (%s)", bad,
+				 strerror(errno)) && ok;
+	} else {
+		if (pread(fd, in, 4, 0) == 4)
+			bad = pattern_check(in, 4, IVSHMEM_HOST_SEED, 0);
+		ok = KTAP_EXPECT(bad == -1, "pread after binding: %zd (%s)",
+				 bad, strerror(errno)) && ok;
+	}
+	close(fd);
+	return ok;
+}
+
+/* The first word of @t's mapped BAR, which every read must find. */
+static bool race_word(struct race *r)
+{
+	unsigned char pat[4];
+	long long got, want;
+	int fd;
+
+	if (r->t != &edu_target) {
+		pattern_fill(pat, sizeof(pat), IVSHMEM_HOST_SEED, 0);
+		memcpy(&r->word, pat, sizeof(pat));
+		return true;
+	}
+	/* edu's ident, 0xRRrr00ed: the INFO ioctl reads the register. */
+	fd = open(r->path, O_RDWR | O_CLOEXEC);
+	r->word = 0;
+	race_info(r, fd, &got, &want);
+	close(fd);
+	r->word = got;
+	return KTAP_EXPECT((r->word & 0xffff) == 0xed, "edu ident %#x",
+			   r->word);
+}
+
+/* One round against @t: start the users, unbind, stop them, bind. */
+static bool race_round(const struct pci_target *t,
+		       const struct race_user_def *defs, int round)
+{
+	struct race *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char node[64];
+	bool ok, unbound = false, all_done;
+	int n = 0;
+
+	if (!KTAP_EXPECT(r != MAP_FAILED, "mmap: %s", strerror(errno)))
+		return false;
+	r->t = t;
+	snprintf(r->path, sizeof(r->path), "/dev/%s",
+		 pci_node_of(t, node, sizeof(node)));
+	ok = KTAP_EXPECT(*node, "%s has no node", t->bdf) && race_word(r);
+	/* The children first, while this process has no other thread. */
+	for (int i = 0; i < RACE_USERS && ok; i++) {
+		r->u[i] = (struct race_user){
+			.r = r, .name = defs[i].name, .run = defs[i].run,
+			.child = defs[i].child,
+		};
+		ok = KTAP_EXPECT(race_start(&r->u[i]), "start %s user: %s",
+				 defs[i].name, strerror(errno));
+		n += ok;
+	}
+	ok = ok && KTAP_EXPECT(race_wait(r, n, race_ready_or_left) &&
+			       race_ready(r, n),
+			       "not every user succeeded before the unbind");
+	if (ok) {
+		race_store(&r->phase, RACE_DURING);
+		unbound = KTAP_EXPECT(pci_unbind(t), "unbind %s: %s", t->bdf,
+				      strerror(errno));
+		ok = unbound;
+	}
+	race_store(&r->phase, RACE_AFTER);
+	race_wake(&r->phase);
+	ok = ok && KTAP_EXPECT(race_wait(r, n, race_all_after),
+			       "not every user ran after the unbind");
+	race_store(&r->stop, 1);
+	race_wake(&r->phase);
+	race_wake(&r->stop);
+	all_done = KTAP_EXPECT(race_wait(r, n, race_all_done),
+			       "a user hung: stuck in the kernel?");
+	for (int i = 0; i < n; i++) {
+		struct race_user *u = &r->u[i];
+
+		if (!race_load(&u->done))
+			ktap_diag("the %s user never stopped", u->name);
+		if (u->child && !all_done)
+			kill(u->pid, SIGKILL);
+		if (u->child)
+			ok = race_reap(u) && ok;
+		else if (all_done)
+			pthread_join(u->tid, NULL);
+	}
+	race_report(r, n, round);
+	ok = ok && race_judge(r, n);
+	/* Every file and mapping of the users is gone with the users. */
+	ok = (!unbound || counters_are(1, 1, 0, 0)) && ok;
+	ok = rebind(t) && ok && counters_are(2, 2, 0, 0) &&
+	     race_device_works(r) && counters_are(2, 2, 0, 0);
+	/* A thread still inside may use it: leave it to the process's end. */
+	if (all_done)
+		munmap(r, sizeof(*r));
+	return ok;
+}
+
+static int unbind_races_users(void)
+{
+	static const struct race_user_def *const defs[] = {
+		race_edu_users, race_ivshmem_users,
+	};
+	const char *s = getenv("MMLAB_STRESS_SECONDS");
+	double seconds = s ? atof(s) : 0;
+	bool ok = counters_are(2, 2, 0, 0);
+
+	for (size_t i = 0; ok && i < ARRAY_SIZE(targets); i++) {
+		struct timespec start, now;
+		int round = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		do {
+			ok = race_round(targets[i], defs[i], ++round);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		} while (ok && now.tv_sec - start.tv_sec +
+			       (now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
+		ktap_diag("%s: %d round%s in %ld s", targets[i]->driver, round,
+			  round == 1 ? "" : "s", (long)(now.tv_sec - start.tv_sec));
+	}
+	return ok;
 }
 
 /* rmmod is refused while a file is open; after, it releases everything. */
@@ -257,6 +1113,7 @@ const struct ktap_case lifecycle_cases[] = {
 	{ "edu_unbind_while_mapped", edu_unbind_while_mapped },
 	{ "ivshmem_unbind_while_mapped", ivshmem_unbind_while_mapped },
 	{ "edu_unbind_during_dma", edu_unbind_during_dma },
+	{ "unbind_races_users", unbind_races_users },
 	{ "rmmod_releases_everything", rmmod_releases_everything },
 };
 
