@@ -9,6 +9,8 @@
 
 set -u
 
+# Its own logs, apart from make check's (lib.sh defaults to out/).
+MMLAB_OUT=${MMLAB_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/stress}
 . "$(dirname "$0")/lib.sh"
 
 MMLAB_STRESS_SECONDS=${DURATION:-60}
@@ -19,5 +21,5 @@ export MMLAB_STRESS_SECONDS
 export MMLAB_KERNELS=${MMLAB_KERNELS:-debug}
 export MMLAB_PROBES=${MMLAB_PROBES:-introspect_test,torture_test,fuzz}
 export MMLAB_SKIP_KUNIT=1 MMLAB_SKIP_CHECKPATCH=1
-export MMLAB_OUT=${MMLAB_OUT:-$MMLAB_TOP/out/stress}
+export MMLAB_OUT
 exec "$MMLAB_TOP/scripts/check.sh"

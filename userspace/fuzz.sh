@@ -20,6 +20,9 @@
 # kernel log.
 
 secs=${MMLAB_STRESS_SECONDS:-20}
+# trinity spends its first seconds setting up: under 20 s it may never
+# reach a device, and the run would prove nothing.
+[ "$secs" -ge 20 ] || secs=20
 seed=${MMLAB_FUZZ_SEED:-$(date +%s)}
 modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page"
 victims=/tmp/fuzz-victims
