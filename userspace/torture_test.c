@@ -235,67 +235,50 @@ static bool install_guard(void)
 	return !sigaction(SIGSEGV, &sa, NULL) && !sigaction(SIGBUS, &sa, NULL);
 }
 
-/* The fences keep the compiler from moving the access out of the guard. */
+/*
+ * Run @access armed: 0, or the signal it raised (a store that raised one
+ * did not land). sigsetjmp() must run in the frame that stays live while
+ * the access may fault, hence a macro rather than a function. The fences
+ * keep the compiler from moving the access out of the guard.
+ */
 #define GUARD_FENCE()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define GUARDED(access)						\
+	({							\
+		struct guard __g;				\
+		int __sig = 0;					\
+								\
+		if (sigsetjmp(__g.env, 0)) {			\
+			__sig = guard_sig;			\
+		} else {					\
+			guard = &__g;				\
+			GUARD_FENCE();				\
+			access;					\
+			GUARD_FENCE();				\
+			guard = NULL;				\
+		}						\
+		__sig;						\
+	})
 
-/* Load *@p into *@val: 0, or the signal the load raised. */
 static int guarded_load(const __u32 *p, __u32 *val)
 {
-	struct guard g;
-
-	if (sigsetjmp(g.env, 0))
-		return guard_sig;
-	guard = &g;
-	GUARD_FENCE();
-	*val = __atomic_load_n(p, __ATOMIC_RELAXED);
-	GUARD_FENCE();
-	guard = NULL;
-	return 0;
+	return GUARDED(*val = __atomic_load_n(p, __ATOMIC_RELAXED));
 }
 
-/* Store @val in *@p: 0, or the signal the store raised (it did not land). */
 static int guarded_store(__u32 *p, __u32 val)
 {
-	struct guard g;
-
-	if (sigsetjmp(g.env, 0))
-		return guard_sig;
-	guard = &g;
-	GUARD_FENCE();
-	__atomic_store_n(p, val, __ATOMIC_RELAXED);
-	GUARD_FENCE();
-	guard = NULL;
-	return 0;
+	return GUARDED(__atomic_store_n(p, val, __ATOMIC_RELAXED));
 }
 
 static int guarded_fill(void *p, size_t len, unsigned int pseed)
 {
-	struct guard g;
-
-	if (sigsetjmp(g.env, 0))
-		return guard_sig;
-	guard = &g;
-	GUARD_FENCE();
-	pattern_fill(p, len, pseed, 0);
-	GUARD_FENCE();
-	guard = NULL;
-	return 0;
+	return GUARDED(pattern_fill(p, len, pseed, 0));
 }
 
-/* pattern_check() into *@bad: 0, or the signal reading @p raised. */
+/* pattern_check() into *@bad. */
 static int guarded_check(const void *p, size_t len, unsigned int pseed,
 			 ssize_t *bad)
 {
-	struct guard g;
-
-	if (sigsetjmp(g.env, 0))
-		return guard_sig;
-	guard = &g;
-	GUARD_FENCE();
-	*bad = pattern_check(p, len, pseed, 0);
-	GUARD_FENCE();
-	guard = NULL;
-	return 0;
+	return GUARDED(*bad = pattern_check(p, len, pseed, 0));
 }
 
 static __u32 *word_at(char *base, size_t page, size_t word)
