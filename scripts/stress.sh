@@ -11,6 +11,8 @@ set -u
 
 # Its own logs, apart from make check's (lib.sh defaults to out/).
 MMLAB_OUT=${MMLAB_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/stress}
+# Before lib.sh, which defaults to the whole matrix.
+MMLAB_KERNELS=${MMLAB_KERNELS:-debug}
 . "$(dirname "$0")/lib.sh"
 
 MMLAB_STRESS_SECONDS=${DURATION:-60}
@@ -18,7 +20,7 @@ case $MMLAB_STRESS_SECONDS in
 ''|*[!0-9]*) die "DURATION must be a number of seconds" ;;
 esac
 export MMLAB_STRESS_SECONDS
-export MMLAB_KERNELS=${MMLAB_KERNELS:-debug}
+export MMLAB_KERNELS
 export MMLAB_PROBES=${MMLAB_PROBES:-introspect_test,torture_test,fuzz}
 export MMLAB_SKIP_KUNIT=1 MMLAB_SKIP_CHECKPATCH=1
 export MMLAB_OUT
