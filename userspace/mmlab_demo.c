@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmlab_demo: a short, human-readable tour of the mmlab devices, printed
- * by "make demo". The probes (mmap_modes_test) assert; this only shows.
+ * by "make demo". The probes (mmap_*_test) assert; this only shows.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -29,17 +29,23 @@ struct mode {
 	unsigned int flags;
 };
 
-static const struct mode modes[] = {
-	{ "remap",		M_PFNMAP | M_IO | M_PREFAULT },
-	{ "fault",		0 },
-	{ "faultaround",	M_FAULTAROUND },
-	{ "mkwrite",		M_MKWRITE },
-	{ "pfn",		M_PFNMAP | M_IO },
-	{ "mixed",		M_MIXEDMAP },
-	{ "vmalloc",		M_MIXEDMAP | M_PREFAULT },
-	{ "vmalloc-fault",	0 },
-	{ "insert",		M_MIXEDMAP | M_PREFAULT },
-	{ "insert-page",	M_MIXEDMAP | M_PREFAULT },
+enum mode_id {
+	MODE_REMAP, MODE_FAULT, MODE_FAULTAROUND, MODE_MKWRITE, MODE_PFN,
+	MODE_MIXED, MODE_VMALLOC, MODE_VMALLOC_FAULT, MODE_INSERT,
+	MODE_INSERT_PAGE, MODE_COUNT,
+};
+
+static const struct mode modes[MODE_COUNT] = {
+	[MODE_REMAP] =		{ "remap",	M_PFNMAP | M_IO | M_PREFAULT },
+	[MODE_FAULT] =		{ "fault",	0 },
+	[MODE_FAULTAROUND] =	{ "faultaround", M_FAULTAROUND },
+	[MODE_MKWRITE] =	{ "mkwrite",	M_MKWRITE },
+	[MODE_PFN] =		{ "pfn",	M_PFNMAP | M_IO },
+	[MODE_MIXED] =		{ "mixed",	M_MIXEDMAP },
+	[MODE_VMALLOC] =	{ "vmalloc",	M_MIXEDMAP | M_PREFAULT },
+	[MODE_VMALLOC_FAULT] =	{ "vmalloc-fault", 0 },
+	[MODE_INSERT] =		{ "insert",	M_MIXEDMAP | M_PREFAULT },
+	[MODE_INSERT_PAGE] =	{ "insert-page", M_MIXEDMAP | M_PREFAULT },
 };
 
 static inline bool has(const struct mode *m, unsigned int flag)

@@ -197,10 +197,11 @@ status=1
 if insmod "$ko" buf_size=32768; then
 	size=$(cat /sys/module/mmlab/parameters/buf_size)
 	if [ "$size" = 32768 ] &&
-	   "$bin/mmap_modes_test" > /tmp/small.ktap 2>&1; then
+	   "$bin/mmap_semantics_test" > /tmp/small.ktap 2>&1 &&
+	   "$bin/mmap_faults_test" >> /tmp/small.ktap 2>&1; then
 		status=0
 	else
-		echo "# buf_size reads $size; mmap_modes_test at 8 pages:"
+		echo "# buf_size reads $size; the mode probes at 8 pages:"
 		grep -v '^ok' /tmp/small.ktap | sed 's/^/# /'
 	fi
 	rmmod mmlab

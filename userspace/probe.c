@@ -16,12 +16,39 @@ char dev_path[64];
 size_t psize;
 size_t bufsize;
 
+int use_mode(const struct mode *m)
+{
+	struct mmlab_info info;
+	int fd, err = 0;
+
+	cur = m;
+	psize = sysconf(_SC_PAGESIZE);
+	snprintf(dev_path, sizeof(dev_path), "/dev/mmlab-%s", m->name);
+	fd = open(dev_path, O_RDWR);
+	if (fd < 0 || !mmlab_info(fd, &info)) {
+		err = errno;
+		diag("%s: %s", dev_path, strerror(err));
+		goto out;
+	}
+	bufsize = info.size;
+	/* A 32-bit process could not map it, nor even hold its size. */
+	if (bufsize != info.size) {
+		diag("%s: a buffer of %llu bytes does not fit a size_t",
+		     dev_path, (unsigned long long)info.size);
+		err = EOVERFLOW;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 int dev_open(int flags)
 {
 	int fd = open(dev_path, flags);
 
 	if (fd < 0)
-		ktap_diag("open %s: %s", dev_path, strerror(errno));
+		diag("open %s: %s", dev_path, strerror(errno));
 	return fd;
 }
 
@@ -30,8 +57,8 @@ void *map_shared(int fd, size_t len, off_t off)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 
 	if (p == MAP_FAILED)
-		ktap_diag("mmap len %zu off %lld: %s", len, (long long)off,
-			  strerror(errno));
+		diag("mmap len %zu off %lld: %s", len, (long long)off,
+		     strerror(errno));
 	return p;
 }
 
@@ -48,8 +75,8 @@ void *map_shared_aligned(int fd, size_t len, off_t off, size_t align)
 	p = mmap(start, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 fd, off);
 	if (p == MAP_FAILED) {
-		ktap_diag("mmap len %zu off %lld: %s", len, (long long)off,
-			  strerror(errno));
+		diag("mmap len %zu off %lld: %s", len, (long long)off,
+		     strerror(errno));
 		munmap(area, len + align);
 		return MAP_FAILED;
 	}

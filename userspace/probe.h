@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* State and helpers shared by the cases of mmap_modes_test. */
+/*
+ * State and helpers shared by the mode probes, mmap_semantics_test and
+ * mmap_faults_test: each test runs in a process of its own (the kselftest
+ * harness forks one per test), whose fixture setup picks the mode.
+ */
 #ifndef MMLAB_PROBE_H
 #define MMLAB_PROBE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
-#include "ktap.h"
 #include "mmlab_dev.h"
 #include "modes.h"
 
@@ -17,6 +21,12 @@ extern const struct mode *cur;
 extern char dev_path[64];
 extern size_t psize;
 extern size_t bufsize;
+
+/*
+ * Make @m the mode under test: set the globals above from its node.
+ * 0, or an errno; diagnoses on stderr.
+ */
+int use_mode(const struct mode *m);
 
 int dev_open(int flags);
 void *map_shared(int fd, size_t len, off_t off);
@@ -34,15 +44,7 @@ int child_touch_signal(const char *addr);
 /* Pages the fault-counting cases touch: 64, or the buffer if smaller. */
 size_t count_pages(void);
 
-struct probe_case {
-	const char *name;
-	int (*run)(void);
-	bool (*applies)(const struct mode *m);
-};
-
-extern const struct probe_case semantic_cases[];
-extern const size_t nr_semantic_cases;
-extern const struct probe_case fault_cases[];
-extern const size_t nr_fault_cases;
+/* A diagnostic line, "# ...", on stderr as the harness's own TH_LOG(). */
+#define diag(fmt, ...)	fprintf(stderr, "# " fmt "\n", ##__VA_ARGS__)
 
 #endif /* MMLAB_PROBE_H */
