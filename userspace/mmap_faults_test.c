@@ -24,29 +24,10 @@
 
 #include "kselftest_harness.h"
 
-#include "probe.h"
+#include "mode_fixture.h"
 #include "procfs.h"
 
 #define NR_THREADS	8
-
-FIXTURE(mode) {};
-
-FIXTURE_VARIANT(mode) {
-	const struct mode *mode;
-};
-
-#include "mode_variants.h"
-
-FIXTURE_SETUP(mode)
-{
-	ASSERT_EQ(0, use_mode(variant->mode));
-	/* The tests map up to 64 pages, and at least 8. */
-	ASSERT_LE(8 * psize, bufsize);
-}
-
-FIXTURE_TEARDOWN(mode)
-{
-}
 
 /* Pages that fault-around maps at once, by the core's own setting. */
 static size_t fault_around_pages(void)

@@ -25,27 +25,8 @@
 
 #include "kselftest_harness.h"
 
-#include "probe.h"
+#include "mode_fixture.h"
 #include "procfs.h"
-
-FIXTURE(mode) {};
-
-FIXTURE_VARIANT(mode) {
-	const struct mode *mode;
-};
-
-#include "mode_variants.h"
-
-FIXTURE_SETUP(mode)
-{
-	ASSERT_EQ(0, use_mode(variant->mode));
-	/* The tests map up to page 5 and split a 3-page mapping. */
-	ASSERT_LE(8 * psize, bufsize);
-}
-
-FIXTURE_TEARDOWN(mode)
-{
-}
 
 /* The exit status of child @pid; -1 unless it exited. */
 static int child_status(pid_t pid)
