@@ -26,19 +26,10 @@ secs=${MMLAB_STRESS_SECONDS:-20}
 seed=${MMLAB_FUZZ_SEED:-$(date +%s)}
 modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page"
 victims=/tmp/fuzz-victims
-n=0
-fails=0
 
-result() {	# result NAME STATUS [diagnostic]
-	n=$((n + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $n $1"
-	else
-		[ -n "$3" ] && echo "# $3"
-		echo "not ok $n $1"
-		fails=$((fails + 1))
-	fi
-}
+# The kernel's own KTAP helpers (tools/testing/selftests/kselftest/),
+# which the initramfs carries beside the probes.
+. "$(dirname "$0")/ktap_helpers.sh"
 
 # counter MODE NAME: one of the device's debugfs counters.
 counter() {
@@ -82,8 +73,8 @@ moved() {
 		}'
 }
 
-echo "KTAP version 1"
-echo "1..4"
+ktap_print_header
+ktap_set_plan 4
 echo "# seed $seed, $secs s per tool"
 
 # The victims: nodes for the ten devices in a directory of their own, as
@@ -125,19 +116,19 @@ trinity_run() {
 }
 
 if ! command -v trinity > /dev/null; then
-	result trinity_root 1 "trinity is not in the guest"
-	result trinity_unprivileged 1 "trinity is not in the guest"
+	echo "# trinity is not in the guest"
+	ktap_test_fail trinity_root
+	ktap_test_fail trinity_unprivileged
 else
-	trinity_run trinity_root "$victims/root"
-	result trinity_root $?
-	trinity_run trinity_unprivileged "$victims/user" \
-		mmlab_runas 65534 65534
-	result trinity_unprivileged $?
+	ktap_test_result trinity_root trinity_run trinity_root "$victims/root"
+	ktap_test_result trinity_unprivileged trinity_run trinity_unprivileged \
+		"$victims/user" mmlab_runas 65534 65534
 fi
 
 # stress-ng: a device stressor per node, and the mm stressors, at once.
 if ! command -v stress-ng > /dev/null; then
-	result stress_ng_devices 1 "stress-ng is not in the guest"
+	echo "# stress-ng is not in the guest"
+	ktap_test_fail stress_ng_devices
 else
 	snapshot /tmp/fuzz.before
 	pids=
@@ -166,7 +157,7 @@ else
 		grep -h -v 'metrc' /tmp/stress-*.log | sed 's/^/# /'
 	fi
 	moved /tmp/fuzz.before /tmp/fuzz.after stress-ng each || status=1
-	result stress_ng_devices $status
+	ktap_test_result stress_ng_devices [ $status -eq 0 ]
 fi
 
 # Afterwards every mapping is gone: no device holds a vma.
@@ -178,7 +169,6 @@ for m in $modes; do
 		status=1
 	fi
 done
-result no_vma_left $status
+ktap_test_result no_vma_left [ $status -eq 0 ]
 
-echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
-[ $fails -eq 0 ]
+ktap_finished

@@ -10,26 +10,10 @@
 ko=${1:-/lib/mmlab/mmlab.ko}
 bin=$(dirname "$0")
 modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page"
-n=0
-fails=0
-skips=0
 
-result() {	# result NAME STATUS [diagnostic]
-	n=$((n + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $n $1"
-	else
-		[ -n "$3" ] && echo "# $3"
-		echo "not ok $n $1"
-		fails=$((fails + 1))
-	fi
-}
-
-skipped() {	# skipped NAME REASON
-	n=$((n + 1))
-	skips=$((skips + 1))
-	echo "ok $n $1 # SKIP $2"
-}
+# The kernel's own KTAP helpers (tools/testing/selftests/kselftest/),
+# which the initramfs carries beside the probes.
+. "$bin/ktap_helpers.sh"
 
 loaded() {
 	[ -d /sys/module/mmlab ]
@@ -45,8 +29,8 @@ since_mark() {
 	dmesg | sed -n "/module_lifecycle: mark $1\$/,\$p"
 }
 
-echo "KTAP version 1"
-echo "1..12"
+ktap_print_header
+ktap_set_plan 12
 
 # Every mode has its node, and each hands out kernel memory: root only,
 # like /dev/mem.
@@ -58,7 +42,7 @@ for mode in $modes; do
 		status=1
 	fi
 done
-result device_nodes_root_only $status
+ktap_test_result device_nodes_root_only [ $status -eq 0 ]
 
 # busybox's setpriv cannot change ids: mmlab_runas does. The open must
 # fail for want of permission, not for any other reason.
@@ -73,12 +57,16 @@ for mode in $modes; do
 		status=1
 	fi
 done
-result unprivileged_open_refused $status
+ktap_test_result unprivileged_open_refused [ $status -eq 0 ]
 
 # The demonstration slab cache lives exactly as long as the module: a
 # cache with a constructor is never merged, so slabinfo names it.
-grep -q '^mmlab_obj ' /proc/slabinfo
-result slab_cache_in_slabinfo $? "no mmlab_obj in /proc/slabinfo"
+status=0
+if ! grep -q '^mmlab_obj ' /proc/slabinfo; then
+	echo "# no mmlab_obj in /proc/slabinfo"
+	status=1
+fi
+ktap_test_result slab_cache_in_slabinfo [ $status -eq 0 ]
 
 # Each allocator report runs its demonstration and says what it got.
 status=0
@@ -91,7 +79,7 @@ for topic in kmalloc slab buddy vmalloc kmap gfp; do
 		status=1
 	fi
 done
-result alloc_reports $status
+ktap_test_result alloc_reports [ $status -eq 0 ]
 
 # Readers of one report at once each get all of it, and the kernel log
 # stays clean: the slab report's cache has one name, so two readers must
@@ -104,7 +92,7 @@ sed 's/^/# /' /tmp/reread
 if since_mark "concurrent readers" | grep -e 'duplicate' -e 'Call Trace'; then
 	status=1
 fi
-result alloc_report_concurrent_readers $status
+ktap_test_result alloc_report_concurrent_readers [ $status -eq 0 ]
 
 # Allocations that fail: failslab (the debug kernel has it) fails every
 # slab allocation of a task that asked for it, once a budget of bytes is
@@ -115,7 +103,8 @@ result alloc_report_concurrent_readers $status
 # a stack by design.) Then, with failslab off, every report is whole.
 fs=/sys/kernel/debug/failslab
 if [ ! -d $fs ]; then
-	skipped alloc_reports_when_allocations_fail "no failslab in this kernel"
+	echo "# no failslab in this kernel"
+	ktap_test_skip alloc_reports_when_allocations_fail
 else
 	echo N > $fs/ignore-gfp-wait
 	echo Y > $fs/task-filter
@@ -148,7 +137,7 @@ else
 		fi
 	done
 	echo "# $tries reads with slab allocations failing"
-	result alloc_reports_when_allocations_fail $status
+	ktap_test_result alloc_reports_when_allocations_fail [ $status -eq 0 ]
 fi
 
 # A vma holds its file, and the file holds the module: rmmod must fail
@@ -162,20 +151,27 @@ while ! grep -q mapped "$fifo" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+status=1
 if ! grep -q mapped "$fifo"; then
-	result rmmod_refused_while_mapped 1 "mmlab_hold: $(cat "$fifo")"
+	echo "# mmlab_hold: $(cat "$fifo")"
 elif rmmod mmlab 2>/dev/null; then
-	result rmmod_refused_while_mapped 1 "rmmod succeeded with a live mapping"
+	echo "# rmmod succeeded with a live mapping"
+elif ! loaded; then
+	echo "# module gone after a failed rmmod"
 else
-	loaded
-	result rmmod_refused_while_mapped $? "module gone after a failed rmmod"
+	status=0
 fi
+ktap_test_result rmmod_refused_while_mapped [ $status -eq 0 ]
 kill "$holder"
 wait "$holder" 2>/dev/null
 
-rmmod mmlab && ! loaded && [ ! -e /dev/mmlab-fault ] &&
-	! grep -q '^mmlab_obj ' /proc/slabinfo
-result rmmod_after_munmap $? "rmmod after the mapping ended failed, or left mmlab_obj"
+status=0
+if ! rmmod mmlab || loaded || [ -e /dev/mmlab-fault ] ||
+   grep -q '^mmlab_obj ' /proc/slabinfo; then
+	echo "# rmmod after the mapping ended failed, or left mmlab_obj"
+	status=1
+fi
+ktap_test_result rmmod_after_munmap [ $status -eq 0 ]
 
 # Bad sizes refuse to load, each with a message naming the parameter.
 status=0
@@ -190,7 +186,7 @@ for bad in 0 12345 4198400 abc -4096 0x100000000; do
 		status=1
 	fi
 done
-result bad_buf_size_refused $status
+ktap_test_result bad_buf_size_refused [ $status -eq 0 ]
 
 # The smallest buffer the probes accept, 8 pages: they pass there too.
 status=1
@@ -206,7 +202,7 @@ if insmod "$ko" buf_size=32768; then
 	fi
 	rmmod mmlab
 fi
-result small_buffer_works $status
+ktap_test_result small_buffer_works [ $status -eq 0 ]
 
 # Loading takes each device's buffer from free memory; unloading gives
 # every page back. The kernel's count, not the module's: free pages in the
@@ -226,8 +222,10 @@ rmmod mmlab
 after=$(free_pages)
 # 10 devices of 1 MiB, 2560 pages: allow 256 pages of other traffic.
 echo "# free and slab pages: $before, loaded $loaded, unloaded $after"
-[ $((before - loaded)) -ge 2304 ] && [ $((before - after)) -lt 256 ]
-result unload_frees_every_buffer $?
+status=1
+[ $((before - loaded)) -ge 2304 ] && [ $((before - after)) -lt 256 ] &&
+	status=0
+ktap_test_result unload_frees_every_buffer [ $status -eq 0 ]
 insmod "$ko"
 
 # Load and unload, over and over: each must work, each load gives every
@@ -252,7 +250,6 @@ while [ $i -lt $cycles ]; do
 	i=$((i + 1))
 done
 echo "# $i load and unload cycles"
-result load_unload_cycles $status
+ktap_test_result load_unload_cycles [ $status -eq 0 ]
 
-echo "# Totals: pass:$((n - fails - skips)) fail:$fails xfail:0 xpass:0 skip:$skips error:0"
-[ $fails -eq 0 ]
+ktap_finished
