@@ -20,6 +20,54 @@
 #include "../drivers/alloc/alloc.h"
 #include "../drivers/mmlab/compat.h"
 
+/*
+ * Cleanup: every allocation a test keeps is registered with
+ * kunit_add_action_or_reset() as soon as it is made, so that a failed
+ * KUNIT_ASSERT, which ends the test at once, leaks nothing. Only the
+ * frees that a test is about are its own.
+ */
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_action, kfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(kvfree_action, kvfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(vfree_action, vfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(vunmap_action, vunmap, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(free_page_action, free_page, unsigned long);
+KUNIT_DEFINE_ACTION_WRAPPER(cache_destroy_action, kmem_cache_destroy,
+			    struct kmem_cache *);
+
+/* Have @free(@p) called when the test ends; nothing if @p is NULL. */
+static void free_at_end(struct kunit *test, kunit_action_t *free, void *p)
+{
+	if (p)
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free, p), 0);
+}
+
+struct pages_ref {
+	struct page *page;
+	unsigned int order;
+};
+
+static void free_pages_action(void *data)
+{
+	struct pages_ref *ref = data;
+
+	__free_pages(ref->page, ref->order);
+}
+
+/* alloc_pages(), freed when the test ends; NULL if it fails. */
+static struct page *test_alloc_pages(struct kunit *test, gfp_t gfp,
+				     unsigned int order)
+{
+	struct pages_ref *ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	ref->page = alloc_pages(gfp, order);
+	ref->order = order;
+	if (ref->page)
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_pages_action,
+								ref), 0);
+	return ref->page;
+}
+
 /* KFENCE serves the odd allocation from its own pool: sizes differ there. */
 static void *kmalloc_not_kfence(size_t size, gfp_t gfp)
 {
@@ -45,10 +93,10 @@ static void kmalloc_sizes_test(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		p = kmalloc_not_kfence(sizes[i], GFP_KERNEL | __GFP_ZERO);
 		KUNIT_ASSERT_NOT_NULL(test, p);
+		free_at_end(test, kfree_action, p);
 		KUNIT_EXPECT_EQ(test, ksize(p), kmalloc_size_roundup(sizes[i]));
 		KUNIT_EXPECT_GE(test, ksize(p), sizes[i]);
 		KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, sizes[i]));
-		kfree(p);
 	}
 	KUNIT_EXPECT_EQ(test, kmalloc_size_roundup(100), 128);
 }
@@ -60,10 +108,10 @@ static void kmalloc_contiguous_test(struct kunit *test)
 	void *p = kmalloc(size, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	free_at_end(test, kfree_action, p);
 	KUNIT_EXPECT_TRUE(test, mmlab_phys_contiguous(p, size));
 	KUNIT_EXPECT_EQ(test, virt_to_phys(p + size - 1) - virt_to_phys(p),
 			size - 1);
-	kfree(p);
 }
 
 /* Overflowing or oversized requests fail cleanly, with NULL. */
@@ -71,15 +119,16 @@ static void kmalloc_failures_test(struct kunit *test)
 {
 	void *p;
 
+	/* Should one succeed after all, it is freed at the end. */
 	p = kcalloc(SIZE_MAX / 2, 4, GFP_KERNEL);
+	free_at_end(test, kfree_action, p);
 	KUNIT_EXPECT_NULL(test, p);
-	kfree(p);
 	p = kmalloc_array(SIZE_MAX / 8 + 1, 8, GFP_KERNEL);
+	free_at_end(test, kfree_action, p);
 	KUNIT_EXPECT_NULL(test, p);
-	kfree(p);
 	p = kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL | __GFP_NOWARN);
+	free_at_end(test, kfree_action, p);
 	KUNIT_EXPECT_NULL(test, p);
-	kfree(p);
 }
 
 /*
@@ -90,14 +139,12 @@ static void kmalloc_failures_test(struct kunit *test)
 static void kmalloc_max_size_test(struct kunit *test)
 {
 	void *p = kmalloc(KMALLOC_MAX_SIZE, GFP_KERNEL | __GFP_NOWARN);
-	size_t size;
 
 	if (!p)
 		kunit_skip(test, "no free order-%d block: memory fragmented",
 			   get_order(KMALLOC_MAX_SIZE));
-	size = ksize(p);
-	kfree(p);
-	KUNIT_EXPECT_EQ(test, size, KMALLOC_MAX_SIZE);
+	free_at_end(test, kfree_action, p);
+	KUNIT_EXPECT_EQ(test, ksize(p), KMALLOC_MAX_SIZE);
 }
 
 /* krealloc() keeps the old bytes when it moves the object. */
@@ -110,11 +157,12 @@ static void krealloc_keeps_data_test(struct kunit *test)
 	for (i = 0; i < 64; i++)
 		p[i] = i;
 	q = krealloc(p, 8192, GFP_KERNEL);
+	/* On failure krealloc() leaves @p allocated; on success it is @q. */
+	free_at_end(test, kfree_action, q ? q : p);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	for (i = 0; i < 64; i++)
 		KUNIT_EXPECT_EQ(test, q[i], i);
 	KUNIT_EXPECT_GE(test, ksize(q), 8192);
-	kfree(q);
 }
 
 static struct kunit_case kmalloc_cases[] = {
@@ -131,19 +179,42 @@ static struct kunit_suite kmalloc_suite = {
 	.test_cases = kmalloc_cases,
 };
 
-static void cache_destroy_action(void *cache)
-{
-	kmem_cache_destroy(cache);
-}
-
 static struct kmem_cache *test_cache(struct kunit *test)
 {
 	struct kmem_cache *cache = mmlab_slab_cache_create("mmlab_kunit_obj");
 
 	KUNIT_ASSERT_NOT_NULL(test, cache);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cache_destroy_action,
-							cache), 0);
+	free_at_end(test, cache_destroy_action, cache);
 	return cache;
+}
+
+struct cache_obj {
+	struct kmem_cache *cache;
+	void *obj;
+};
+
+static void cache_free_action(void *data)
+{
+	struct cache_obj *o = data;
+
+	kmem_cache_free(o->cache, o->obj);
+}
+
+/*
+ * An object of @cache, freed when the test ends, before the cache: KUnit
+ * runs the actions in the reverse order of their registration.
+ */
+static void *test_cache_alloc(struct kunit *test, struct kmem_cache *cache)
+{
+	struct cache_obj *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	o->cache = cache;
+	o->obj = kmem_cache_alloc(cache, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o->obj);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cache_free_action,
+							o), 0);
+	return o->obj;
 }
 
 /*
@@ -160,16 +231,13 @@ static void slab_align_ctor_test(struct kunit *test)
 
 	KUNIT_EXPECT_GE(test, kmem_cache_size(cache), MMLAB_SLAB_OBJ_SIZE);
 	for (i = 0; i < ARRAY_SIZE(obj); i++) {
-		obj[i] = kmem_cache_alloc(cache, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, obj[i]);
+		obj[i] = test_cache_alloc(test, cache);
 		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)obj[i] % align, 0,
 				    "object %d at offset %#lx", i,
 				    offset_in_page(obj[i]));
 		KUNIT_EXPECT_NULL(test, memchr_inv(obj[i], MMLAB_SLAB_CTOR_BYTE,
 						   MMLAB_SLAB_OBJ_SIZE));
 	}
-	for (i = 0; i < ARRAY_SIZE(obj); i++)
-		kmem_cache_free(cache, obj[i]);
 }
 
 /*
@@ -234,32 +302,31 @@ static void buddy_orders_test(struct kunit *test)
 		   max, MAX_PAGE_ORDER);
 	KUNIT_EXPECT_GE(test, max, 3);
 	for (order = 0; order <= max; order++) {
-		page = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_NOWARN, order);
+		page = test_alloc_pages(test, GFP_KERNEL | __GFP_COMP |
+					__GFP_NOWARN, order);
 		if (!page)
 			continue;
 		KUNIT_EXPECT_EQ_MSG(test, page_to_pfn(page) & ((1UL << order) - 1), 0,
 				    "order %u", order);
 		KUNIT_EXPECT_TRUE_MSG(test, mmlab_buddy_compound_ok(page, order),
 				      "order %u", order);
-		__free_pages(page, order);
 	}
 	/* Without __GFP_COMP, no compound page. */
-	page = alloc_pages(GFP_KERNEL, 2);
+	page = test_alloc_pages(test, GFP_KERNEL, 2);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_FALSE(test, PageCompound(page));
-	__free_pages(page, 2);
 }
 
 /* The page <-> virtual <-> physical conversions agree with each other. */
 static void buddy_conversions_test(struct kunit *test)
 {
-	unsigned long addr = __get_free_pages(GFP_KERNEL, 2);
-	unsigned long pfn;
-	struct page *page;
+	struct page *page = test_alloc_pages(test, GFP_KERNEL, 2);
+	unsigned long addr, pfn;
 	int i;
 
-	KUNIT_ASSERT_NE(test, addr, 0);
-	page = virt_to_page((void *)addr);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	addr = (unsigned long)page_address(page);
+	KUNIT_EXPECT_PTR_EQ(test, virt_to_page((void *)addr), page);
 	pfn = page_to_pfn(page);
 	for (i = 0; i < 4; i++) {
 		void *va = (void *)addr + i * PAGE_SIZE;
@@ -271,7 +338,6 @@ static void buddy_conversions_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, virt_to_phys(va), PFN_PHYS(pfn + i));
 		KUNIT_EXPECT_PTR_EQ(test, phys_to_virt(PFN_PHYS(pfn + i)), va);
 	}
-	free_pages(addr, 2);
 }
 
 /*
@@ -284,7 +350,6 @@ static void buddy_conversions_test(struct kunit *test)
 static void buddy_zeroed_test(struct kunit *test)
 {
 	unsigned long addr, again = 0;
-	void *nonzero;
 
 	if (want_init_on_free())
 		kunit_skip(test, "init_on_free zeroes every freed page");
@@ -296,15 +361,12 @@ static void buddy_zeroed_test(struct kunit *test)
 		again = get_zeroed_page(GFP_KERNEL);
 	}
 	migrate_enable();
+	free_at_end(test, free_page_action, (void *)again);
 	KUNIT_ASSERT_NE(test, addr, 0);
 	KUNIT_ASSERT_NE(test, again, 0);
-	if (virt_to_page((void *)again) != virt_to_page((void *)addr)) {
-		free_page(again);
+	if (virt_to_page((void *)again) != virt_to_page((void *)addr))
 		kunit_skip(test, "another page came back: nothing to prove");
-	}
-	nonzero = memchr_inv((void *)again, 0, PAGE_SIZE);
-	free_page(again);
-	KUNIT_EXPECT_NULL(test, nonzero);
+	KUNIT_EXPECT_NULL(test, memchr_inv((void *)again, 0, PAGE_SIZE));
 }
 
 static struct kunit_case buddy_cases[] = {
@@ -334,6 +396,7 @@ static void vmalloc_area_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	KUNIT_ASSERT_NOT_NULL(test, addr);
+	free_at_end(test, vfree_action, addr);
 	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(addr));
 	KUNIT_EXPECT_GE(test, (unsigned long)addr, VMALLOC_START);
 	KUNIT_EXPECT_LT(test, (unsigned long)addr + VPAGES * PAGE_SIZE - 1,
@@ -352,7 +415,6 @@ static void vmalloc_area_test(struct kunit *test)
 	}
 	kunit_info(test, "%lu physical breaks in %d vmalloc'd pages",
 		   mmlab_phys_breaks(pages, VPAGES), VPAGES);
-	vfree(addr);
 }
 
 /*
@@ -361,27 +423,25 @@ static void vmalloc_area_test(struct kunit *test)
  */
 static void vmap_scattered_test(struct kunit *test)
 {
-	struct page *blocks[8], *pages[8], *found[8];
+	struct page *pages[8], *found[8];
 	u8 *addr;
 	int i;
 
 	for (i = 0; i < 8; i++) {
-		blocks[i] = alloc_pages(GFP_KERNEL, 1);
-		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
-		pages[i] = blocks[i];
+		pages[i] = test_alloc_pages(test, GFP_KERNEL, 1);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
 	}
 	KUNIT_EXPECT_EQ(test, mmlab_phys_breaks(pages, 8), 7);
 	addr = vmap(pages, 8, VM_MAP, PAGE_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, addr);
+	/* Registered after the pages: unmapped before they are freed. */
+	free_at_end(test, vunmap_action, addr);
 	KUNIT_EXPECT_EQ(test, mmlab_vmalloc_pages(addr, 8, found), 0);
 	for (i = 0; i < 8; i++) {
 		KUNIT_EXPECT_PTR_EQ(test, found[i], pages[i]);
 		addr[i * PAGE_SIZE] = 0x30 + i;
 		KUNIT_EXPECT_EQ(test, *(u8 *)page_address(pages[i]), 0x30 + i);
 	}
-	vunmap(addr);
-	for (i = 0; i < 8; i++)
-		__free_pages(blocks[i], 1);
 }
 
 /* kvmalloc(): kmalloc() for small sizes, vmalloc() beyond its reach. */
@@ -390,12 +450,12 @@ static void kvmalloc_fallback_test(struct kunit *test)
 	void *small = kvmalloc(64, GFP_KERNEL);
 	void *large = kvmalloc(2 * KMALLOC_MAX_SIZE, GFP_KERNEL);
 
+	free_at_end(test, kvfree_action, small);
+	free_at_end(test, kvfree_action, large);
 	KUNIT_ASSERT_NOT_NULL(test, small);
 	KUNIT_ASSERT_NOT_NULL(test, large);
 	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(small));
 	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(large));
-	kvfree(small);
-	kvfree(large);
 }
 
 static struct kunit_case vmalloc_cases[] = {
@@ -417,7 +477,8 @@ static struct kunit_suite vmalloc_suite = {
  */
 static void kmap_local_nested_test(struct kunit *test)
 {
-	struct page *src = alloc_page(GFP_KERNEL), *dst = alloc_page(GFP_KERNEL);
+	struct page *src = test_alloc_pages(test, GFP_KERNEL, 0);
+	struct page *dst = test_alloc_pages(test, GFP_KERNEL, 0);
 	void *a, *b;
 
 	KUNIT_ASSERT_NOT_NULL(test, src);
@@ -443,8 +504,6 @@ static void kmap_local_nested_test(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, a, page_address(src));
 		kunmap_atomic(a);
 	}
-	__free_page(src);
-	__free_page(dst);
 }
 
 static struct kunit_case kmap_cases[] = {
@@ -464,20 +523,23 @@ static struct kunit_suite kmap_suite = {
 static void gfp_atomic_test(struct kunit *test)
 {
 	struct page *page = mmlab_alloc_atomic_locked();
+	struct pages_ref *ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
 
+	KUNIT_ASSERT_NOT_NULL(test, ref);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	__free_page(page);
+	ref->page = page;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_pages_action,
+							ref), 0);
 }
 
 /* GFP_DMA32 memory lies below 4 GiB, in ZONE_DMA32 or ZONE_DMA. */
 static void gfp_dma32_test(struct kunit *test)
 {
-	struct page *page = alloc_page(GFP_KERNEL | GFP_DMA32);
+	struct page *page = test_alloc_pages(test, GFP_KERNEL | GFP_DMA32, 0);
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_LT(test, page_to_phys(page) + PAGE_SIZE - 1, SZ_4G);
 	KUNIT_EXPECT_LE(test, page_zonenum(page), ZONE_DMA32);
-	__free_page(page);
 }
 
 /*
@@ -486,28 +548,29 @@ static void gfp_dma32_test(struct kunit *test)
  */
 static void gfp_zero_test(struct kunit *test)
 {
-	struct page *page, *again = NULL;
-	void *nonzero;
+	struct pages_ref *ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
+	struct page *page;
 
 	if (want_init_on_free())
 		kunit_skip(test, "init_on_free zeroes every freed page");
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	/* No assertion in here: it would end the test with migration off. */
 	migrate_disable();
 	page = alloc_page(GFP_KERNEL);
 	if (page) {
 		memset(page_address(page), 0xee, PAGE_SIZE);
 		__free_page(page);
-		again = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		ref->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	}
 	migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_NOT_NULL(test, again);
-	if (again != page) {
-		__free_page(again);
+	KUNIT_ASSERT_NOT_NULL(test, ref->page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_pages_action,
+							ref), 0);
+	if (ref->page != page)
 		kunit_skip(test, "another page came back: nothing to prove");
-	}
-	nonzero = memchr_inv(page_address(again), 0, PAGE_SIZE);
-	__free_page(again);
-	KUNIT_EXPECT_NULL(test, nonzero);
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(ref->page), 0,
+					   PAGE_SIZE));
 }
 
 static struct kunit_case gfp_cases[] = {

@@ -45,29 +45,26 @@ static void range_ok_test(struct kunit *test)
 				    range_cases[i].npages);
 }
 
-static const enum mmlab_buffer_kind kinds[] = {
-	MMLAB_BUF_CONTIG, MMLAB_BUF_PAGES, MMLAB_BUF_VMALLOC,
-	MMLAB_BUF_PAGECACHE,
+static const struct {
+	enum mmlab_buffer_kind kind;
+	const char *name;
+} kinds[] = {
+	{ MMLAB_BUF_CONTIG, "contig" },
+	{ MMLAB_BUF_PAGES, "pages" },
+	{ MMLAB_BUF_VMALLOC, "vmalloc" },
+	{ MMLAB_BUF_PAGECACHE, "pagecache" },
 };
 
-static const char * const kind_names[] = {
-	[MMLAB_BUF_CONTIG] = "contig",
-	[MMLAB_BUF_PAGES] = "pages",
-	[MMLAB_BUF_VMALLOC] = "vmalloc",
-	[MMLAB_BUF_PAGECACHE] = "pagecache",
-};
+KUNIT_ARRAY_PARAM_DESC(kind, kinds, name);
 
-static void kind_desc(const enum mmlab_buffer_kind *kind, char *desc)
+/* The kind of buffer under test: the row of kinds[] it was given. */
+static enum mmlab_buffer_kind param_kind(struct kunit *test)
 {
-	strscpy(desc, kind_names[*kind], KUNIT_PARAM_DESC_SIZE);
+	return ((typeof(kinds[0]) *)test->param_value)->kind;
 }
 
-KUNIT_ARRAY_PARAM(kind, kinds, kind_desc);
-
-static void buffer_put_action(void *buf)
-{
-	mmlab_buffer_put(buf);
-}
+KUNIT_DEFINE_ACTION_WRAPPER(buffer_put_action, mmlab_buffer_put,
+			    struct mmlab_buffer *);
 
 /*
  * Every kind: the requested number of distinct, zeroed pages, and the
@@ -76,13 +73,14 @@ static void buffer_put_action(void *buf)
  */
 static void buffer_layout_test(struct kunit *test)
 {
-	const enum mmlab_buffer_kind *kind = test->param_value;
+	const enum mmlab_buffer_kind kind = param_kind(test);
 	struct mmlab_buffer *buf;
 	unsigned long i, j;
 
-	buf = mmlab_buffer_alloc(*kind, TEST_PAGES * PAGE_SIZE);
+	buf = mmlab_buffer_alloc(kind, TEST_PAGES * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
-	kunit_add_action_or_reset(test, buffer_put_action, buf);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, buffer_put_action,
+							buf), 0);
 	KUNIT_EXPECT_EQ(test, buf->npages, TEST_PAGES);
 	KUNIT_EXPECT_EQ(test, buf->size, TEST_PAGES * PAGE_SIZE);
 
@@ -106,18 +104,19 @@ static void buffer_layout_test(struct kunit *test)
 /* What each kind promises beyond that. */
 static void buffer_kind_test(struct kunit *test)
 {
-	const enum mmlab_buffer_kind *kind = test->param_value;
+	const enum mmlab_buffer_kind kind = param_kind(test);
 	struct mmlab_buffer *buf;
 	unsigned long i;
 
-	buf = mmlab_buffer_alloc(*kind, TEST_PAGES * PAGE_SIZE);
+	buf = mmlab_buffer_alloc(kind, TEST_PAGES * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
-	kunit_add_action_or_reset(test, buffer_put_action, buf);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, buffer_put_action,
+							buf), 0);
 
 	for (i = 0; i < TEST_PAGES; i++) {
 		struct page *page = buf->pages[i];
 
-		switch (*kind) {
+		switch (kind) {
 		case MMLAB_BUF_CONTIG:
 			/* One block from the buddy allocator, in the direct map. */
 			KUNIT_EXPECT_EQ(test, page_to_pfn(page),
@@ -144,7 +143,7 @@ static void buffer_kind_test(struct kunit *test)
 			break;
 		}
 	}
-	if (*kind == MMLAB_BUF_PAGECACHE)
+	if (kind == MMLAB_BUF_PAGECACHE)
 		KUNIT_EXPECT_EQ(test, i_size_read(buf->inode),
 				TEST_PAGES * PAGE_SIZE);
 }
@@ -152,11 +151,11 @@ static void buffer_kind_test(struct kunit *test)
 /* Freed on the last reference only; the module's page count follows. */
 static void buffer_refcount_test(struct kunit *test)
 {
-	const enum mmlab_buffer_kind *kind = test->param_value;
+	const enum mmlab_buffer_kind kind = param_kind(test);
 	long base = mmlab_pages_allocated();
 	struct mmlab_buffer *buf;
 
-	buf = mmlab_buffer_alloc(*kind, TEST_PAGES * PAGE_SIZE);
+	buf = mmlab_buffer_alloc(kind, TEST_PAGES * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
 	KUNIT_EXPECT_EQ(test, mmlab_pages_allocated(), base + TEST_PAGES);
 	mmlab_buffer_get(buf);

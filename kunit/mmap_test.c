@@ -51,6 +51,8 @@ static const struct {
 	{ "insert-page", .prefault = true },
 };
 
+static_assert(ARRAY_SIZE(expect) == MMLAB_NR_MODES);
+
 struct mmap_test {
 	struct mmlab_dev dev;
 	struct file *file;
@@ -58,24 +60,12 @@ struct mmap_test {
 	u8 *kbuf;
 };
 
-static const unsigned int mode_index[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+/* A case per row of expect[], named by the mode. */
+KUNIT_ARRAY_PARAM_DESC(mode, expect, name);
 
-static void mode_desc(const unsigned int *i, char *desc)
-{
-	strscpy(desc, mmlab_modes[*i]->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(mode, mode_index, mode_desc);
-
-static void buffer_put_action(void *buf)
-{
-	mmlab_buffer_put(buf);
-}
-
-static void fput_action(void *file)
-{
-	fput(file);
-}
+KUNIT_DEFINE_ACTION_WRAPPER(buffer_put_action, mmlab_buffer_put,
+			    struct mmlab_buffer *);
+KUNIT_DEFINE_ACTION_WRAPPER(fput_action, fput, struct file *);
 
 /* The bytes of the buffer, a function of their offset. */
 static u8 pattern(unsigned long offset, u8 seed)
@@ -89,7 +79,8 @@ static u8 pattern(unsigned long offset, u8 seed)
  */
 static int mmap_test_init(struct kunit *test)
 {
-	const unsigned int *mode = test->param_value;
+	/* The row of expect[], and so of mmlab_modes[], under test. */
+	unsigned int mode = (typeof(expect[0]) *)test->param_value - expect;
 	struct mmap_test *t;
 	unsigned long i;
 	int ret;
@@ -97,15 +88,14 @@ static int mmap_test_init(struct kunit *test)
 #ifndef MMLAB_HAVE_KUNIT_VM_MMAP
 	kunit_skip(test, "kunit_vm_mmap() needs Linux 6.11");
 #endif
-	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(expect), MMLAB_NR_MODES);
-	KUNIT_ASSERT_STREQ(test, expect[*mode].name, mmlab_modes[*mode]->name);
+	KUNIT_ASSERT_STREQ(test, expect[mode].name, mmlab_modes[mode]->name);
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->mode = *mode;
+	t->mode = mode;
 	t->kbuf = kunit_kzalloc(test, TEST_PAGES * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->kbuf);
-	t->dev.mode = mmlab_modes[*mode];
+	t->dev.mode = mmlab_modes[mode];
 	t->dev.buf = mmlab_buffer_alloc(t->dev.mode->kind,
 					TEST_PAGES * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev.buf);

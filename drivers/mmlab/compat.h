@@ -92,4 +92,19 @@ static inline void kunit_device_unregister(struct kunit *test,
 }
 #endif
 
+#ifdef MMLAB_HAVE_KUNIT_ADD_ACTION
+/* Only the KUnit suites, built where this probe succeeds, use these. */
+#include <kunit/test.h>
+
+#ifndef KUNIT_DEFINE_ACTION_WRAPPER
+/* v6.8: a kunit_action_t that calls a function of one pointer. */
+#define KUNIT_DEFINE_ACTION_WRAPPER(wrapper, orig, arg_type)	\
+	static void wrapper(void *in)				\
+	{							\
+		orig((arg_type)in);				\
+	}
+#endif
+
+#endif
+
 #endif /* _MMLAB_COMPAT_H */
