@@ -190,12 +190,12 @@ static long mmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mmlab_info_ioctl(dev, uarg);
 	case MMLAB_IOC_PAGE_PFN:
 		return mmlab_pfn_ioctl(dev, uarg);
-	case MMLAB_IOC_DIRTY:
-		return mmlab_dirty_ioctl(dev, uarg);
 	case MMLAB_IOC_PAGE_COUNTS:
 		return mmlab_counts_ioctl(dev, uarg);
 	default:
-		return -ENOTTY;
+		/* MMLAB_IOC_DIRTY, for one: the mode's, if it has any. */
+		return dev->mode->ioctl ? dev->mode->ioctl(dev, cmd, uarg) :
+		       -ENOTTY;
 	}
 }
 

@@ -49,14 +49,6 @@ static const struct vm_operations_struct mmlab_mkwrite_vm_ops = {
 	.page_mkwrite = mmlab_page_mkwrite,
 };
 
-/* A private mapping is copied on its first write: no write-notify there. */
-const struct mmlab_mode mmlab_mode_mkwrite = {
-	.name = "mkwrite",
-	.kind = MMLAB_BUF_PAGECACHE,
-	.vm_ops = &mmlab_mkwrite_vm_ops,
-	.map_private = true,
-};
-
 static void mmlab_clean(struct mmlab_buffer *buf, unsigned long i)
 {
 	struct folio *folio = page_folio(buf->pages[i]);
@@ -68,7 +60,7 @@ static void mmlab_clean(struct mmlab_buffer *buf, unsigned long i)
 }
 
 /* MMLAB_IOC_DIRTY: see include/uapi/linux/mmlab.h. */
-long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg)
+static long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg)
 {
 	struct mmlab_buffer *buf = dev->buf;
 	unsigned long *snap;
@@ -77,8 +69,6 @@ long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg)
 	u64 *words;
 	long ret = 0;
 
-	if (dev->mode != &mmlab_mode_mkwrite)
-		return -ENOTTY;
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if ((req.flags & ~MMLAB_DIRTY_CLEAN) || req.reserved ||
@@ -116,3 +106,18 @@ out:
 	bitmap_free(snap);
 	return ret;
 }
+
+static long mmlab_mkwrite_ioctl(struct mmlab_dev *dev, unsigned int cmd,
+				void __user *arg)
+{
+	return cmd == MMLAB_IOC_DIRTY ? mmlab_dirty_ioctl(dev, arg) : -ENOTTY;
+}
+
+/* A private mapping is copied on its first write: no write-notify there. */
+const struct mmlab_mode mmlab_mode_mkwrite = {
+	.name = "mkwrite",
+	.kind = MMLAB_BUF_PAGECACHE,
+	.vm_ops = &mmlab_mkwrite_vm_ops,
+	.map_private = true,
+	.ioctl = mmlab_mkwrite_ioctl,
+};

@@ -82,6 +82,8 @@ static inline bool mmlab_range_ok(unsigned long pgoff, unsigned long pages,
 	return pgoff < npages && pages <= npages - pgoff;
 }
 
+struct mmlab_dev;
+
 /**
  * struct mmlab_mode - one way of implementing mmap()
  * @name: the device node is /dev/mmlab-@name
@@ -91,6 +93,8 @@ static inline bool mmlab_range_ok(unsigned long pgoff, unsigned long pages,
  * @vm_flags: flags set on each vma, besides VM_DONTEXPAND | VM_DONTDUMP
  * @map_private: MAP_PRIVATE is supported (copied on write)
  * @populate: optional; writes the PTEs at mmap() time
+ * @ioctl: optional; the mode's own ioctl commands, tried after the ones
+ *	every mode has: -ENOTTY for a command it does not know
  */
 struct mmlab_mode {
 	const char *name;
@@ -99,6 +103,8 @@ struct mmlab_mode {
 	vm_flags_t vm_flags;
 	bool map_private;
 	int (*populate)(struct mmlab_buffer *buf, struct vm_area_struct *vma);
+	long (*ioctl)(struct mmlab_dev *dev, unsigned int cmd,
+		      void __user *arg);
 };
 
 /**
@@ -164,8 +170,6 @@ extern const struct mmlab_mode mmlab_mode_vmalloc;
 extern const struct mmlab_mode mmlab_mode_vmalloc_fault;
 extern const struct mmlab_mode mmlab_mode_insert;
 extern const struct mmlab_mode mmlab_mode_insert_page;
-
-long mmlab_dirty_ioctl(struct mmlab_dev *dev, void __user *arg);
 
 struct dentry *mmlab_debugfs_init(void);
 void mmlab_debugfs_add(struct mmlab_dev *dev);
