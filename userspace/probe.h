@@ -16,6 +16,9 @@
 #include "mmlab_dev.h"
 #include "modes.h"
 
+/* The linker's marks: end of text, of initialized data (end(3)). */
+extern char etext, edata;
+
 /* The mode under test, its node, the page and buffer sizes. */
 extern const struct mode *cur;
 extern char dev_path[64];
