@@ -18,7 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "../drivers/alloc/alloc.h"
-#include "../drivers/mmlab/compat.h"
+#include <mmlab/compat.h>
 
 /*
  * Cleanup: every allocation a test keeps is registered with

@@ -10,7 +10,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "../drivers/mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "../drivers/mmlab/mmlab.h"
 
 #define TEST_PAGES	16

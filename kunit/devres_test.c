@@ -10,7 +10,7 @@
 #include <linux/device.h>
 #include <linux/slab.h>
 
-#include "../drivers/mmlab/compat.h"
+#include <mmlab/compat.h>
 
 #define NR_ACTIONS	4
 

@@ -18,7 +18,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "../drivers/mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "../drivers/mmlab/mmlab.h"
 
 #define TEST_PAGES	16

@@ -10,7 +10,7 @@
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "alloc.h"
 
 /* Return: the largest order, up to MAX_PAGE_ORDER, that allocates now. */

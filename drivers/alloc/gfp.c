@@ -12,7 +12,7 @@
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "alloc.h"
 
 static DEFINE_SPINLOCK(mmlab_gfp_lock);

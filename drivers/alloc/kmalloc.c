@@ -10,7 +10,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "alloc.h"
 
 /**

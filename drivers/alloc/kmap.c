@@ -9,7 +9,7 @@
 #include <linux/highmem.h>
 #include <linux/seq_file.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "alloc.h"
 
 /**

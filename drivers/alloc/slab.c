@@ -10,7 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "alloc.h"
 
 static void mmlab_slab_ctor(void *obj)

@@ -10,7 +10,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "alloc.h"
 
 /**

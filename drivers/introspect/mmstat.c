@@ -8,7 +8,7 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "introspect.h"
 
 /* MMLAB_MM_IOC_STAT: see include/uapi/linux/mmlab.h. */

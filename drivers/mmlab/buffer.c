@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "compat.h"
+#include <mmlab/compat.h>
 #include "mmlab.h"
 
 static atomic_long_t pages_allocated = ATOMIC_LONG_INIT(0);

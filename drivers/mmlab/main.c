@@ -21,7 +21,7 @@
 
 #include "../alloc/alloc.h"
 #include "../introspect/introspect.h"
-#include "compat.h"
+#include <mmlab/compat.h>
 #include "mmlab.h"
 
 /*

@@ -8,7 +8,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 
-#include "compat.h"
+#include <mmlab/compat.h>
 #include "mmlab.h"
 
 /* ->open runs for each new vma copied from ours: fork(), split, mremap(). */

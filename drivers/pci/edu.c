@@ -26,7 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "mmlab_pci.h"
 
 #define EDU_VENDOR		0x1234

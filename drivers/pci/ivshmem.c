@@ -20,7 +20,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "mmlab_pci.h"
 
 #define IVSHMEM_VENDOR		0x1af4

@@ -37,7 +37,7 @@
 #include <linux/security.h>
 #include <linux/slab.h>
 
-#include "../mmlab/compat.h"
+#include <mmlab/compat.h>
 #include "mmlab_pci.h"
 
 /**
