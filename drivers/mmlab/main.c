@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmlab: memory-management lab devices.
- *
- * One misc device per way of implementing mmap(), /dev/mmlab-<mode>, each
+ * The mmap devices: one misc device per way of implementing mmap(),
+ * /dev/mmlab-<mode>, each
  * with a buffer of buf_size bytes. Userspace maps the buffer and reads or
  * writes the same bytes through read() and write(), which copy through the
  * kernel's own mapping of it. See Documentation/mmap-modes.rst.
@@ -19,8 +18,6 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "../alloc/alloc.h"
-#include "../introspect/introspect.h"
 #include <mmlab/compat.h>
 #include "mmlab.h"
 
@@ -263,7 +260,8 @@ static void mmlab_dev_exit(struct mmlab_dev *dev)
 	mmlab_buffer_put(dev->buf);
 }
 
-static void mmlab_exit_devs(void)
+/* Remove every device that was made, the last first. */
+void mmlab_devs_exit(void)
 {
 	int i;
 
@@ -271,46 +269,18 @@ static void mmlab_exit_devs(void)
 		mmlab_dev_exit(&mmlab_devs[i]);
 }
 
-static int __init mmlab_init(void)
+/* A device per mode; all or none. */
+int mmlab_devs_init(void)
 {
 	unsigned int i;
 	int ret;
 
-	ret = mmlab_pagecache_init();
-	if (ret)
-		return ret;
-	ret = mmlab_alloc_init(mmlab_debugfs_init());
-	if (ret)
-		goto err_debugfs;
 	for (i = 0; i < ARRAY_SIZE(mmlab_modes); i++) {
 		ret = mmlab_dev_init(&mmlab_devs[i], mmlab_modes[i]);
-		if (ret)
-			goto err_devs;
+		if (ret) {
+			mmlab_devs_exit();
+			return ret;
+		}
 	}
-	ret = mmlab_introspect_init();
-	if (ret)
-		goto err_devs;
 	return 0;
-
-err_devs:
-	mmlab_exit_devs();
-	mmlab_alloc_exit();
-err_debugfs:
-	mmlab_debugfs_exit();
-	mmlab_pagecache_exit();
-	return ret;
 }
-module_init(mmlab_init);
-
-static void __exit mmlab_exit(void)
-{
-	mmlab_introspect_exit();
-	mmlab_exit_devs();
-	mmlab_alloc_exit();
-	mmlab_debugfs_exit();
-	mmlab_pagecache_exit();
-}
-module_exit(mmlab_exit);
-
-MODULE_DESCRIPTION("mmlab: memory-management lab devices");
-MODULE_LICENSE("GPL");

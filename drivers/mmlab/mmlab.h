@@ -138,6 +138,10 @@ struct mmlab_dev {
 
 struct mmlab_dev *mmlab_file_dev(struct file *file);
 
+/* The devices, made and removed by the module's init and exit. */
+int mmlab_devs_init(void);
+void mmlab_devs_exit(void);
+
 /* The mmap() every mode shares, and its vma reference: see vma.c. */
 int mmlab_mmap(struct file *file, struct vm_area_struct *vma);
 void mmlab_vm_open(struct vm_area_struct *vma);
