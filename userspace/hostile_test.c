@@ -34,6 +34,7 @@
 
 #include <linux/capability.h>
 #include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/mmlab_pci.h>
 
 #include "ktap.h"

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/mmlab_mm.h>
+
 #include "probe.h"
 
 FIXTURE(mm) {

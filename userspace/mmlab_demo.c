@@ -13,6 +13,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <linux/mmlab_mm.h>
+
 #include "ktap.h"
 #include "mmlab_dev.h"
 #include "modes.h"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 
 #include "pci_dev.h"
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/mmlab_mm.h>
 #include <linux/mmlab_pci.h>
 
 /*

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 
 #include "mmlab_dev.h"
 #include "pci_test.h"

@@ -24,6 +24,7 @@
 
 #include <linux/futex.h>
 #include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 
 #include "mmlab_dev.h"
 #include "pci_test.h"

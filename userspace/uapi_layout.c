@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/mmlab_pci.h>
 
 #define SIZE(type, size)						\

@@ -8,7 +8,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
-#include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>

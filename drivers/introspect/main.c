@@ -8,7 +8,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
-#include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/module.h>
 
 #include "introspect.h"

@@ -4,7 +4,7 @@
  * /proc/self/status print.
  */
 #include <linux/mm.h>
-#include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 

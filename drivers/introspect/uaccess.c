@@ -6,7 +6,7 @@
  * return how many bytes it did not copy. No oops, no log line.
  */
 #include <linux/mm.h>
-#include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/pagemap.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>

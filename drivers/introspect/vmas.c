@@ -7,7 +7,7 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
-#include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>

@@ -16,7 +16,7 @@
  * x86-64: the flag bits are the hardware's.
  */
 #include <linux/mm.h>
-#include <linux/mmlab.h>
+#include <linux/mmlab_mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/uaccess.h>
