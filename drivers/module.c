@@ -3,9 +3,9 @@
  * mmlab.ko: memory-management lab devices. Its init starts every part in
  * turn, and its exit stops them in the reverse order:
  *
- * - the filesystem of the page-cache buffers (drivers/mmlab/pagecache.c);
+ * - the filesystem of the page-cache buffers (drivers/mmap/pagecache.c);
  * - debugfs, and the allocator reports in it (drivers/alloc/);
- * - a device per mmap mode, /dev/mmlab-<mode> (drivers/mmlab/);
+ * - a device per mmap mode, /dev/mmlab-<mode> (drivers/mmap/);
  * - /dev/mmlab-mm, which reads the caller's mm (drivers/introspect/).
  */
 #include <linux/init.h>
@@ -13,7 +13,7 @@
 
 #include "alloc/alloc.h"
 #include "introspect/introspect.h"
-#include "mmlab/mmlab.h"
+#include "mmap/mmlab.h"
 
 static int __init mmlab_init(void)
 {

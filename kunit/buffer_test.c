@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of mmlab's buffers (drivers/mmlab/buffer.c) and of the range
+ * KUnit tests of mmlab's buffers (drivers/mmap/buffer.c) and of the range
  * check every mmap() goes through (mmlab_range_ok()).
  */
 #include <kunit/test.h>
@@ -11,7 +11,7 @@
 #include <linux/vmalloc.h>
 
 #include <mmlab/compat.h>
-#include "../drivers/mmlab/mmlab.h"
+#include "../drivers/mmap/mmlab.h"
 
 #define TEST_PAGES	16
 

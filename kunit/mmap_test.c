@@ -19,7 +19,7 @@
 #include <linux/uaccess.h>
 
 #include <mmlab/compat.h>
-#include "../drivers/mmlab/mmlab.h"
+#include "../drivers/mmap/mmlab.h"
 
 #define TEST_PAGES	16
 
