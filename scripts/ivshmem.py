@@ -8,8 +8,8 @@
                          host's, the second the guest's (userspace/
                          pci_ivshmem.c); prints KTAP, exits 1 on mismatch
 
-The pattern is pattern_fill() of userspace/mmlab_dev.c at the file's own
-offsets, with the seeds of userspace/pci_test.h.
+The pattern is pattern_fill() of userspace/lib/mmlab_dev.c at the file's own
+offsets, with the seeds of userspace/pci/pci_test.h.
 """
 
 import sys

@@ -5,13 +5,13 @@
 # initramfs from the static busybox, mmlab's modules (*.ko in MODULE_DIR),
 # the kernel's own modules the guest needs (MMLAB_GUEST_KMODS: one per
 # line, a path under KMOD_DIR without .ko, then insmod parameters; loaded
-# in that order from /lib/kmod), the static probes in PROBE_DIR and
+# in that order from /lib/kmod), the static probes and shell probes in
+# PROBE_DIR (the userspace build's output) and
 # scripts/guest/init, as an uncompressed newc cpio.
 
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
 kmoddir=$1
 modules=$2
 probes=$3
@@ -28,8 +28,8 @@ cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/guest/init" "$root/init"
 cp "$modules"/*.ko "$root/lib/mmlab/"
+# The programs and the shell probes, which the userspace build puts there.
 cp "$probes"/* "$root/bin/"
-cp "$top"/userspace/*.sh "$root/bin/"
 
 # Debian compresses 6.12's modules; busybox insmod wants them plain.
 echo "${MMLAB_GUEST_KMODS:-}" | while read -r m params; do
@@ -47,7 +47,7 @@ echo "${MMLAB_GUEST_KMODS:-}" | while read -r m params; do
 	echo "$name $params" >> "$root/lib/kmod/order"
 done
 
-# The fuzzers the probes run (userspace/fuzz.sh), dynamically linked:
+# The fuzzers the probes run (userspace/attack/fuzz.sh), dynamically linked:
 # each with the shared libraries ldd names, at the paths it names. A tool
 # missing on the host is missing in the guest, and the probe says so.
 for tool in trinity stress-ng; do
