@@ -17,7 +17,15 @@
 
 static atomic_long_t pages_allocated = ATOMIC_LONG_INIT(0);
 
-/* Pages held by all mmlab buffers: must return to zero when none is left. */
+/**
+ * mmlab_pages_allocated() - pages held by all mmlab buffers
+ *
+ * Each buffer adds its pages when it is allocated and takes them away when
+ * its last reference goes, so the count returns to where it was once every
+ * buffer made since is gone: the KUnit suites check that no test leaked one.
+ *
+ * Return: the number of pages, of every kind of buffer.
+ */
 long mmlab_pages_allocated(void)
 {
 	return atomic_long_read(&pages_allocated);
@@ -186,6 +194,15 @@ struct mmlab_buffer *mmlab_buffer_alloc(enum mmlab_buffer_kind kind,
 }
 EXPORT_SYMBOL_IF_KUNIT(mmlab_buffer_alloc);
 
+/**
+ * mmlab_buffer_get() - take a reference on a buffer
+ * @buf: a buffer from mmlab_buffer_alloc(), on which the caller holds a
+ *	reference
+ *
+ * Each vma that maps the buffer holds one (mmlab_vm_open()), so that the
+ * buffer outlives the file and the device it came from. Drop it with
+ * mmlab_buffer_put().
+ */
 void mmlab_buffer_get(struct mmlab_buffer *buf)
 {
 	kref_get(&buf->ref);
@@ -200,6 +217,15 @@ static void mmlab_buffer_release(struct kref *ref)
 	buffer_free(buf);
 }
 
+/**
+ * mmlab_buffer_put() - drop a reference on a buffer
+ * @buf: the buffer
+ *
+ * The last reference frees the buffer and its pages, and takes them off
+ * mmlab_pages_allocated().
+ *
+ * Context: may sleep: vfree() and, for a page-cache buffer, iput().
+ */
 void mmlab_buffer_put(struct mmlab_buffer *buf)
 {
 	kref_put(&buf->ref, mmlab_buffer_release);
