@@ -331,7 +331,7 @@ static void counts_are(struct __test_metadata *_metadata, int fd, int64_t pfn,
 /* Child: map page 0 of the fault device, touch it, say so, wait, exit. */
 static pid_t sharer(int ready, int go)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_bound();
 
 	if (pid == 0) {
 		int fd = open("/dev/mmlab-fault", O_RDWR);

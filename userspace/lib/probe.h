@@ -44,6 +44,13 @@ unsigned int touch_pages(const char *p, size_t len);
 /* The signal that kills a child that reads @addr, or 0. */
 int child_touch_signal(const char *addr);
 
+/*
+ * fork(), for a child that waits on the test: it is killed when the test
+ * ends, as a test does at once when an ASSERT fails, rather than go on
+ * waiting with the device open and mapped.
+ */
+pid_t fork_bound(void);
+
 /* Pages the fault-counting cases touch: 64, or the buffer if smaller. */
 size_t count_pages(void);
 

@@ -283,7 +283,7 @@ TEST_F(mode, shared_between_processes)
 	p = map_shared(fd, 2 * psize, 0);
 	ASSERT_NE(MAP_FAILED, p);
 
-	pid = fork();
+	pid = fork_bound();
 	if (pid == 0) {
 		int cfd = open(dev_path, O_RDWR);
 		char *c = mmap(NULL, 2 * psize, PROT_READ | PROT_WRITE,
