@@ -301,15 +301,19 @@ static void buddy_orders_test(struct kunit *test)
 	kunit_info(test, "largest order that allocates: %u (MAX_PAGE_ORDER %u)",
 		   max, MAX_PAGE_ORDER);
 	KUNIT_EXPECT_GE(test, max, 3);
+	/*
+	 * Each block is freed before the next order is asked for, as when
+	 * mmlab_buddy_max_order() found @max: no assertion in between.
+	 */
 	for (order = 0; order <= max; order++) {
-		page = test_alloc_pages(test, GFP_KERNEL | __GFP_COMP |
-					__GFP_NOWARN, order);
+		page = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_NOWARN, order);
 		if (!page)
 			continue;
 		KUNIT_EXPECT_EQ_MSG(test, page_to_pfn(page) & ((1UL << order) - 1), 0,
 				    "order %u", order);
 		KUNIT_EXPECT_TRUE_MSG(test, mmlab_buddy_compound_ok(page, order),
 				      "order %u", order);
+		__free_pages(page, order);
 	}
 	/* Without __GFP_COMP, no compound page. */
 	page = test_alloc_pages(test, GFP_KERNEL, 2);
@@ -394,9 +398,9 @@ static void vmalloc_area_test(struct kunit *test)
 	u8 *addr = vzalloc(VPAGES * PAGE_SIZE);
 	unsigned long i;
 
+	free_at_end(test, vfree_action, addr);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	KUNIT_ASSERT_NOT_NULL(test, addr);
-	free_at_end(test, vfree_action, addr);
 	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(addr));
 	KUNIT_EXPECT_GE(test, (unsigned long)addr, VMALLOC_START);
 	KUNIT_EXPECT_LT(test, (unsigned long)addr + VPAGES * PAGE_SIZE - 1,
@@ -522,10 +526,11 @@ static struct kunit_suite kmap_suite = {
  */
 static void gfp_atomic_test(struct kunit *test)
 {
-	struct page *page = mmlab_alloc_atomic_locked();
 	struct pages_ref *ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
+	struct page *page;
 
 	KUNIT_ASSERT_NOT_NULL(test, ref);
+	page = mmlab_alloc_atomic_locked();
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	ref->page = page;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_pages_action,
