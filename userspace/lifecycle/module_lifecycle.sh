@@ -101,6 +101,9 @@ ktap_test_result alloc_report_concurrent_readers [ $status -eq 0 ]
 # report or an error, and the kernel log, judged by the host, stays
 # clean. (The other reports use vmalloc, whose failures are logged with
 # a stack by design.) Then, with failslab off, every report is whole.
+# mmlab_failslab_read reads with memory locked: a page fault of the
+# reader would fail its page-table allocations too, and the kernel
+# retries such a fault for ever.
 fs=/sys/kernel/debug/failslab
 if [ ! -d $fs ]; then
 	echo "# no failslab in this kernel"
@@ -116,12 +119,8 @@ else
 	for topic in kmalloc slab; do
 		budget=0
 		while [ $budget -le 4000 ]; do
-			# The budget, then the filter, then the read, by the
-			# shell itself: an exec would spend the budget first.
-			sh -c "echo $budget > $fs/space &&
-			       echo 1 > /proc/self/make-it-fail &&
-			       while read -r line; do :; done \
-				< /sys/kernel/debug/mmlab/alloc/$topic" \
+			"$bin/mmlab_failslab_read" \
+				/sys/kernel/debug/mmlab/alloc/$topic $budget \
 				> /dev/null 2>&1
 			tries=$((tries + 1))
 			budget=$((budget + 100))
