@@ -7,8 +7,9 @@
 # - for each kernel of the matrix, Debian's 6.1 and 6.12 and the debug
 #   test kernel (scripts/debug-kernel.sh): builds the modules with W=1,
 #   packs an initramfs with the static probes, boots it under QEMU, loads
-#   the modules, runs the probes, unloads, and judges the KTAP and the
-#   guest's kernel log (scripts/verdict.py), and what the guest wrote
+#   the modules, runs the probes, unloads, and judges the KTAP (read by
+#   the kernel's kunit.py parse) and the guest's kernel log
+#   (scripts/verdict.py), and what the guest wrote
 #   through its ivshmem device into the host's file (scripts/ivshmem.py);
 #   on the debug kernel the KUnit suites also run as modules, their KTAP
 #   read by kunit.py parse;
@@ -143,6 +144,9 @@ check_kernel() {
 			> "$run/ivshmem.ktap"
 		;;
 	esac
+	# The probes' nested KTAP, read by the kernel's own parser.
+	"$MMLAB_TOP/scripts/kunit-parse.sh" "$run/ktap.log" "$run/ktap.json" \
+		> "$run/ktap-parse.log" 2>&1
 	if [ -f "$out/modules/mmlab_kunit.ko" ]; then
 		# The suites ran at insmod; their KTAP is in the kernel log.
 		"$MMLAB_TOP/scripts/kunit-parse.sh" "$run/dmesg.log" \

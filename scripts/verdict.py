@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judge test-VM runs and print mmlab's results.
 
-  verdict.py run RUNDIR      judge one kernel's run: its KTAP, its kernel
+  verdict.py run RUNDIR      judge one kernel's run: its KTAP, as the
+                             kernel's kunit.py parse read it, its kernel
                              log, whether the guest finished; write
                              RUNDIR/results.json and print the failures
   verdict.py kunit RUNDIR    judge a kunit.py run: every test case of
@@ -15,10 +16,12 @@
                              "N passed, N failed[, N skipped]" line; exit 1
                              unless every test passed
 
-RUNDIR holds the files of scripts/vm-run.sh, plus the results of host-side
-steps in KTAP, each in a *.ktap file: host.ktap (build, initramfs), written
-by scripts/check.sh, and ivshmem.ktap (the guest's bytes in the host's
-file), by scripts/ivshmem.py.
+RUNDIR holds the files of scripts/vm-run.sh; what kunit.py parse made of
+the guest's KTAP (ktap.log): ktap.json and its summary, ktap-parse.log;
+and the results of host-side steps in flat KTAP, each in a *.ktap file:
+host.ktap (build, initramfs), written by scripts/check.sh, and
+ivshmem.ktap (the guest's bytes in the host's file), by
+scripts/ivshmem.py.
 """
 
 import json
@@ -48,66 +51,81 @@ def read(path):
         return ""
 
 
-def parse_ktap(text, prefix=""):
-    """Leaf results of nested KTAP as (name, status, diagnostics).
+def parse_flat_ktap(text):
+    """Results of the host's own flat KTAP files as (name, status, diagnostics).
 
-    A line at some indent closes the subtest that was printed above it at a
-    deeper indent; a closing "not ok" whose subtests all passed still counts
-    (the probe crashed or hung after its last case), as does a plan that
-    promised more cases than were printed.
+    They are written by scripts/check.sh and scripts/ivshmem.py: one
+    result per line, no nesting. The guest's KTAP is kunit.py's to read.
     """
     results = []
-    stack = [[]]            # per indent level: leaf results not yet closed
-    plans = {}              # indent -> (planned, seen)
-    diags = []
     for line in text.splitlines():
         m = RESULT.match(line)
-        if not m:
-            s = line.strip()
-            pm = re.match(r"^(\s*)1\.\.(\d+)", line)
-            if pm:
-                depth = len(pm.group(1)) // 4
-                plans[depth] = [int(pm.group(2)), 0]
-            elif s.startswith("#") and not s.startswith("# Totals"):
-                diags.append(s)
+        if not m or m.group(1):
             continue
-        indent, word, _, name, directive = m.groups()
-        depth = len(indent) // 4
-        while len(stack) <= depth + 1:
-            stack.append([])
-        if depth in plans:
-            plans[depth][1] += 1
+        _, word, _, name, directive = m.groups()
         status = "pass" if word == "ok" else "fail"
         if directive and directive.upper().startswith("SKIP"):
             status = "skip"
-        children = stack[depth + 1]
-        child_plan = plans.pop(depth + 1, None)
-        stack[depth + 1] = []
-        if children:
-            results.extend(children)
-            lost = child_plan and child_plan[1] < child_plan[0]
-            if lost:
-                results.append((name + ": cases missing", "fail",
-                                ["planned %d, ran %d" % tuple(child_plan)]))
-            elif status == "fail" and all(c[1] != "fail" for c in children):
-                results.append((name, "fail", [directive or ""]))
-        else:
-            stack[depth].append((name, status, diags if status == "fail" else []))
-        diags = []
-    for level in stack:
-        results.extend(level)
-    for depth, (planned, seen) in plans.items():
-        if seen < planned:
-            results.append(("plan at depth %d" % depth, "fail",
-                            ["planned %d, ran %d" % (planned, seen)]))
+        results.append((name, status, [directive] if status == "fail" and directive else []))
     return results
+
+
+def failure_diagnostics(job, name):
+    """The diagnostic lines the guest printed just before "not ok N NAME"."""
+    lines = job.splitlines()
+    for i, line in enumerate(lines):
+        m = RESULT.match(line)
+        if m and m.group(2) == "not ok" and m.group(4) == name:
+            diags = []
+            for prev in reversed(lines[:i]):
+                if RESULT.match(prev):
+                    break
+                if prev.strip().startswith("#"):
+                    diags.insert(0, prev.strip())
+            return diags[-20:]
+    return []
+
+
+def guest_results(rundir, job):
+    """The guest's nested KTAP, as the kernel's kunit.py parse read it.
+
+    scripts/check.sh hands ktap.log to kunit.py parse (kunit-parse.sh),
+    which writes ktap.json and prints its summary to ktap-parse.log. The
+    JSON keeps the leaf tests only; the summary also counts what has no
+    leaf of its own: a probe that failed after its last test passed, a
+    test missing from its plan (an error). Those must add up.
+    """
+    log = read(os.path.join(rundir, "ktap-parse.log"))
+    try:
+        with open(os.path.join(rundir, "ktap.json")) as f:
+            cases = kunit_cases(json.load(f))
+    except (FileNotFoundError, ValueError):
+        return [("guest_ktap_parsed", "fail",
+                 ["kunit.py parse wrote no ktap.json; ktap-parse.log ends:"]
+                 + log.splitlines()[-10:])]
+    cases = [(n, st, failure_diagnostics(job, n.split(".", 1)[-1])
+              if st == "fail" else d) for n, st, d in cases]
+    summary = re.search(r"Testing complete\. Ran \d+ tests: (.*)$", log, re.M)
+    counts = {k: int(v) for k, v in
+              re.findall(r"(\w+): (\d+)", summary.group(1) if summary else "")}
+    leaf_fails = sum(1 for c in cases if c[1] == "fail")
+    unseen = (counts.get("failed", 0) + counts.get("crashed", 0)
+              + counts.get("errors", 0) - leaf_fails)
+    bad = [line.strip() for line in log.splitlines()
+           if re.search(r"\[(FAILED|CRASHED|ERROR)\]", line)]
+    whole = summary is not None and unseen == 0
+    cases.append(("guest_ktap_whole", "pass" if whole else "fail",
+                  [] if whole else
+                  ["kunit.py parse: %s" % (summary.group(1) if summary else
+                                           "no summary")] + bad[:20]))
+    return cases
 
 
 def host_results(rundir):
     results = []
     for name in sorted(os.listdir(rundir)):
         if name.endswith(".ktap"):
-            results += parse_ktap(read(os.path.join(rundir, name)))
+            results += parse_flat_ktap(read(os.path.join(rundir, name)))
     return results
 
 
@@ -115,7 +133,7 @@ def judge(rundir):
     results = host_results(rundir)
     job = read(os.path.join(rundir, "ktap.log"))
     if job or os.path.exists(os.path.join(rundir, "console.log")):
-        results += parse_ktap(job)
+        results += guest_results(rundir, job)
         finished = re.search(r"^MMLAB-DONE", job, re.M) is not None
         results.append(("guest_finished", "pass" if finished else "fail",
                         [] if finished else
@@ -152,7 +170,9 @@ def kunit_cases(group, prefix=""):
         cases += kunit_cases(sub, path)
     for case in group.get("test_cases", []):
         status = {"PASS": "pass", "SKIP": "skip"}.get(case.get("status"), "fail")
-        cases.append(((path + "." if path else "") + case["name"], status,
+        # kunit.py names a test missing from its plan "".
+        cases.append(((path + "." if path else "") +
+                      (case["name"] or "(missing from the plan)"), status,
                       [case.get("status", "")]))
     return cases
 
