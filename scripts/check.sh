@@ -137,9 +137,9 @@ check_kernel() {
 	"$MMLAB_TOP/scripts/vm-run.sh" "$image" "$out/initramfs.cpio" "$run" \
 		check "$limit"
 	# What the guest wrote through ivshmem must be in the host's file,
-	# when pci_test ran.
-	case ",${MMLAB_PROBES:-pci_test}," in
-	*,pci_test,*)
+	# when pci_ivshmem_test ran.
+	case ",${MMLAB_PROBES:-pci_ivshmem_test}," in
+	*,pci_ivshmem_test,*)
 		"$MMLAB_TOP/scripts/ivshmem.py" check "$run/ivshmem.bin" \
 			> "$run/ivshmem.ktap"
 		;;

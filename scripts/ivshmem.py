@@ -5,11 +5,12 @@
   ivshmem.py init FILE   write FILE (1 MiB): the host's pattern in the
                          first half, zeroes in the second
   ivshmem.py check FILE  after the guest ran: the first half still the
-                         host's, the second the guest's (userspace/
-                         pci_ivshmem.c); prints KTAP, exits 1 on mismatch
+                         host's, the second the guest's (userspace/pci/
+                         pci_ivshmem_test.c); prints KTAP, exits 1 on
+                         mismatch
 
 The pattern is pattern_fill() of userspace/lib/mmlab_dev.c at the file's own
-offsets, with the seeds of userspace/pci/pci_test.h.
+offsets, with the seeds of userspace/lib/pci_dev.h.
 """
 
 import sys

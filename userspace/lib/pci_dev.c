@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysfs and procfs readers for pci_test; see
+ * sysfs and procfs readers for the pci_*_test probes and mmlab_demo; see
  * Documentation/ABI/testing/sysfs-bus-pci and filesystems/proc.rst.
  */
 #include <dirent.h>

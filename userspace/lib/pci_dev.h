@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The PCI devices that pci_test drives, and the kernel's own account of
- * them: sysfs (ids, BARs, driver, device node), /proc/iomem,
- * /proc/interrupts, and mmlab_pci's counters in debugfs.
+ * The PCI devices that the pci_*_test probes (and mmlab_demo) drive, and
+ * the kernel's own account of them: sysfs (ids, BARs, driver, device node),
+ * /proc/iomem, /proc/interrupts, and mmlab_pci's counters in debugfs.
  */
 #ifndef MMLAB_PCI_DEV_H
 #define MMLAB_PCI_DEV_H

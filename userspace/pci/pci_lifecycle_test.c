@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pci_test's lifecycle cases, for both drivers: what unbinding releases
- * (the kernel's own lists: /proc/iomem, /proc/interrupts, sysfs, /dev),
- * what happens to a live mapping then, what users racing the unbind see,
- * and rmmod. Every case leaves both devices bound again.
+ * pci_lifecycle_test: the life of mmlab_pci's devices (drivers/pci/), for
+ * both drivers: what unbinding releases (the kernel's own lists:
+ * /proc/iomem, /proc/interrupts, sysfs, /dev), what happens to a live
+ * mapping then, what users racing the unbind see, and rmmod.
+ *
+ * kselftest harness: fixture "mmlab_pci", whose setup finds QEMU's edu and
+ * ivshmem-plain devices in sysfs; each test in a process of its own. Every
+ * test leaves mmlab_pci loaded with both devices bound again: the
+ * fixture's teardown, which runs in the test's parent process once the
+ * test has ended, however it ended (a failed ASSERT, a signal), loads and
+ * binds whatever the test left otherwise. The rmmod test, and the
+ * teardown, load $MMLAB_PCI_MODULE, else /lib/mmlab/mmlab_pci.ko. Run as
+ * root in the test VM with mmlab_pci loaded and, for the page-table walks,
+ * mmlab.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +26,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,13 +35,113 @@
 #include <linux/mmlab.h>
 #include <linux/mmlab_mm.h>
 
+#include "kselftest_harness.h"
+
 #include "mmlab_dev.h"
-#include "pci_test.h"
+#include "pci_dev.h"
+#include "probe.h"
+
+#define DEFAULT_MODULE	"/lib/mmlab/mmlab_pci.ko"
 
 static struct pci_target *const targets[] = { &edu_target, &ivshmem_target };
 
+/* mmlab_pci.ko, for the rmmod test and the teardown to load. */
+static const char *module_path(void)
+{
+	const char *path = getenv("MMLAB_PCI_MODULE");
+
+	return path && *path ? path : DEFAULT_MODULE;
+}
+
+static bool module_loaded(void)
+{
+	return !access("/sys/module/mmlab_pci", F_OK);
+}
+
+/* insmod: false, with errno set, when the module does not load. */
+static bool load_module(const char *path)
+{
+	int ko = open(path, O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	if (ko < 0)
+		return false;
+	ok = !syscall(SYS_finit_module, ko, "", 0);
+	close(ko);
+	return ok;
+}
+
+/*
+ * What the guest had before the test: mmlab_pci loaded, and the first @n
+ * of @t bound to their mmlab drivers. Load and bind whatever is not; each
+ * change on stderr. False if that fails.
+ */
+static bool restore_bound(const struct pci_target *t, int n)
+{
+	const char *path = module_path();
+	bool ok = true;
+	char drv[64];
+
+	if (!module_loaded()) {
+		diag("mmlab_pci is not loaded: loading %s", path);
+		if (!load_module(path)) {
+			diag("insmod %s: %s", path, strerror(errno));
+			ok = false;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (*pci_driver_of(&t[i], drv, sizeof(drv)))
+			continue;
+		diag("%s is unbound: binding it to %s", t[i].bdf, t[i].driver);
+		if (!pci_bind(&t[i])) {
+			diag("bind %s: %s", t[i].bdf, strerror(errno));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
+ * Setup finds both devices (QEMU always provides them in the test VM:
+ * missing is a failure) and restores what an earlier test could not: the
+ * harness kills a test that runs out of time, teardown and all. The
+ * teardown runs in the test's parent, which does not see the globals that
+ * setup filled in the test's process: it restores the copies in @dev.
+ */
+FIXTURE(mmlab_pci) {
+	struct pci_target dev[2];	/* edu, ivshmem, as setup found them */
+};
+
+FIXTURE_SETUP(mmlab_pci)
+{
+	ASSERT_TRUE(pci_find(&edu_target))
+		TH_LOG("no edu device with a BAR0: QEMU needs -device edu");
+	ASSERT_TRUE(pci_find(&ivshmem_target))
+		TH_LOG("no ivshmem device with a BAR2: QEMU needs -device ivshmem-plain");
+	self->dev[0] = edu_target;
+	self->dev[1] = ivshmem_target;
+	ASSERT_TRUE(restore_bound(self->dev, ARRAY_SIZE(self->dev)))
+		TH_LOG("could not load mmlab_pci and bind both devices");
+}
+
+FIXTURE_TEARDOWN_PARENT(mmlab_pci)
+{
+	EXPECT_TRUE(restore_bound(self->dev, ARRAY_SIZE(self->dev)))
+		TH_LOG("could not load mmlab_pci and bind both devices again");
+}
+
+/*
+ * On the debug kernel under TCG a bind or an unbind of edu takes about
+ * 25 s (in pci_enable_device() and pci_disable_device(): see
+ * Documentation/test-runner.rst): a test's timeout allows BIND_S for each
+ * one it makes, and a minute for the rest. The teardown runs within it.
+ */
+#define BIND_S			60
+#define BINDS_TIMEOUT(n)	((n) * BIND_S + 60)
+
 /* The resources a bound device holds, each checked in the kernel's lists. */
-static bool holds_resources(const struct pci_target *t, const char *node,
+static void holds_resources(struct __test_metadata *_metadata,
+			    const struct pci_target *t, const char *node,
 			    bool held)
 {
 	char drv[64], path[96];
@@ -42,66 +151,66 @@ static bool holds_resources(const struct pci_target *t, const char *node,
 
 	pci_driver_of(t, drv, sizeof(drv));
 	snprintf(path, sizeof(path), "/dev/%s", node);
-	if (!held)
-		return KTAP_EXPECT(!*drv, "%s still bound to %s", t->bdf, drv) &&
-		       KTAP_EXPECT(access(path, F_OK), "%s still there", path) &&
-		       KTAP_EXPECT(!claimed, "BAR%d still claimed as %s",
-				   t->bar, node) &&
-		       KTAP_EXPECT(!irq, "%s still in /proc/interrupts", node);
-	return KTAP_EXPECT(!strcmp(drv, t->driver), "%s bound to '%s'", t->bdf,
-			   drv) &&
-	       KTAP_EXPECT(!access(path, F_OK), "no %s", path) &&
-	       KTAP_EXPECT(claimed, "BAR%d not claimed as %s in /proc/iomem",
-			   t->bar, node) &&
-	       /* Only edu has an interrupt. */
-	       KTAP_EXPECT(irq == (t == &edu_target),
-			   "%s in /proc/interrupts: %d", node, irq);
+	if (!held) {
+		EXPECT_STREQ("", drv) TH_LOG("%s still bound", t->bdf);
+		EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s still there", path);
+		EXPECT_FALSE(claimed)
+			TH_LOG("BAR%d still claimed as %s", t->bar, node);
+		EXPECT_FALSE(irq) TH_LOG("%s still in /proc/interrupts", node);
+		return;
+	}
+	EXPECT_STREQ(t->driver, drv) TH_LOG("the driver of %s", t->bdf);
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("%s: %m", path);
+	EXPECT_TRUE(claimed)
+		TH_LOG("BAR%d not claimed as %s in /proc/iomem", t->bar, node);
+	/* Only edu has an interrupt. */
+	EXPECT_EQ(t == &edu_target, irq) TH_LOG("%s in /proc/interrupts", node);
 }
 
-static bool counters_are(long bound, long nodes, long files, long vmas)
+/* mmlab_pci's counters in debugfs, @when (for the log). */
+static void counters_are(struct __test_metadata *_metadata, long bound,
+			 long nodes, long files, long vmas, const char *when)
 {
-	long b = pci_counter("bound"), n = pci_counter("nodes");
-	long f = pci_counter("files"), v = pci_counter("vmas");
-
-	return KTAP_EXPECT(b == bound && n == nodes && f == files && v == vmas,
-			   "bound/nodes/files/vmas: %ld %ld %ld %ld, want %ld %ld %ld %ld",
-			   b, n, f, v, bound, nodes, files, vmas);
+	EXPECT_EQ(bound, pci_counter("bound")) TH_LOG("%s", when);
+	EXPECT_EQ(nodes, pci_counter("nodes")) TH_LOG("%s", when);
+	EXPECT_EQ(files, pci_counter("files")) TH_LOG("%s", when);
+	EXPECT_EQ(vmas, pci_counter("vmas")) TH_LOG("%s", when);
 }
 
-/* Bind @t again if a case left it unbound, whatever else failed. */
-static bool rebind(const struct pci_target *t)
+/* Bind @t again if the test left it unbound, whatever else failed. */
+static void rebind(struct __test_metadata *_metadata,
+		   const struct pci_target *t)
 {
 	char drv[64];
 
 	if (*pci_driver_of(t, drv, sizeof(drv)))
-		return true;
-	return KTAP_EXPECT(pci_bind(t), "bind %s: %s", t->bdf, strerror(errno));
+		return;
+	ASSERT_TRUE(pci_bind(t)) TH_LOG("bind %s: %m", t->bdf);
 }
 
 /* Unbind each device, see everything released, bind it, see it back. */
-static int unbind_releases_everything(void)
+TEST_F_TIMEOUT(mmlab_pci, unbind_releases_everything, BINDS_TIMEOUT(4))
 {
-	bool ok = counters_are(2, 2, 0, 0);
-
-	for (size_t i = 0; ok && i < ARRAY_SIZE(targets); i++) {
+	counters_are(_metadata, 2, 2, 0, 0, "both bound");
+	for (size_t i = 0; i < ARRAY_SIZE(targets); i++) {
 		const struct pci_target *t = targets[i];
 		char node[64];
 		int fd;
 
 		pci_node_of(t, node, sizeof(node));
-		ok = holds_resources(t, node, true) &&
-		     KTAP_EXPECT(pci_unbind(t), "unbind %s: %s", t->bdf,
-				 strerror(errno)) &&
-		     holds_resources(t, node, false) &&
-		     counters_are(1, 1, 0, 0);
-		ok = rebind(t) && ok && holds_resources(t, node, true) &&
-		     counters_are(2, 2, 0, 0);
-		fd = ok ? pci_open(t, O_RDWR) : -1;
-		ok = ok && KTAP_EXPECT(fd >= 0, "open after rebinding: %s",
-				       strerror(errno));
-		close(fd);
+		ASSERT_NE(0, node[0]) TH_LOG("%s has no node", t->bdf);
+		holds_resources(_metadata, t, node, true);
+		ASSERT_TRUE(pci_unbind(t)) TH_LOG("unbind %s: %m", t->bdf);
+		holds_resources(_metadata, t, node, false);
+		counters_are(_metadata, 1, 1, 0, 0, "one unbound");
+		rebind(_metadata, t);
+		holds_resources(_metadata, t, node, true);
+		counters_are(_metadata, 2, 2, 0, 0, "bound again");
+		fd = pci_open(t, O_RDWR);
+		EXPECT_LE(0, fd) TH_LOG("open %s after binding: %m", node);
+		if (fd >= 0)
+			close(fd);
 	}
-	return ok;
 }
 
 /*
@@ -109,7 +218,8 @@ static int unbind_releases_everything(void)
  * access raises SIGBUS, the file fails with ENODEV, and the module stays
  * pinned until the last of them is gone.
  */
-static bool unbind_while_mapped(const struct pci_target *t)
+static void unbind_while_mapped(struct __test_metadata *_metadata,
+				const struct pci_target *t)
 {
 	unsigned long info = t == &edu_target ? MMLAB_EDU_IOC_INFO :
 						MMLAB_IVSHMEM_IOC_INFO;
@@ -118,60 +228,50 @@ static bool unbind_while_mapped(const struct pci_target *t)
 	int sig_before, sig_after;
 	char buf[64];
 	void *p;
-	bool ok;
 
-	if (!KTAP_EXPECT(fd >= 0 && fd2 >= 0, "open: %s", strerror(errno))) {
-		close(fd);
-		close(fd2);
-		return false;
-	}
+	ASSERT_LE(0, fd) TH_LOG("open: %m");
+	ASSERT_LE(0, fd2) TH_LOG("open: %m");
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
-	if (!KTAP_EXPECT(p != MAP_FAILED, "mmap: %s", strerror(errno))) {
-		close(fd2);
-		return false;
-	}
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %m");
 	mmio_read32(p, 0);
-	ok = KTAP_EXPECT(pte_walk(p, &before), "walk: %s", strerror(errno));
+	ASSERT_TRUE(pte_walk(p, &before)) TH_LOG("walk: %m");
 	sig_before = child_read_signal(p);
-	ok = KTAP_EXPECT(pci_unbind(t), "unbind: %s", strerror(errno)) && ok;
-	ok = KTAP_EXPECT(pte_walk(p, &after), "walk: %s", strerror(errno)) &&
-	     ok;
+	ASSERT_TRUE(pci_unbind(t)) TH_LOG("unbind %s: %m", t->bdf);
+	EXPECT_TRUE(pte_walk(p, &after)) TH_LOG("walk after unbind: %m");
 	sig_after = child_read_signal(p);
 
-	ok = ok &&
-	     KTAP_EXPECT(before.pfn == t->bar_start / 4096 && before.flags,
-			 "PTE before unbind: PFN %#llx flags %#x",
-			 (unsigned long long)before.pfn, before.flags) &&
-	     KTAP_EXPECT(sig_before == 0, "read before unbind: signal %d",
-			 sig_before) &&
-	     KTAP_EXPECT(!after.flags, "PTE left after unbind: %#llx",
-			 (unsigned long long)after.entry[MMLAB_PTE].raw) &&
-	     KTAP_EXPECT(sig_after == SIGBUS, "read after unbind: signal %d",
-			 sig_after) &&
-	     KTAP_EXPECT(ioctl(fd2, info, buf) < 0 && errno == ENODEV,
-			 "ioctl after unbind: %s", strerror(errno)) &&
-	     KTAP_EXPECT(map_fails(fd2, 4096, 0, PROT_READ, MAP_SHARED, ENODEV),
-			 "mmap after unbind") &&
-	     /* Two files: the mapping's and fd2; one node outlives its device. */
-	     counters_are(1, 2, 2, 1) &&
-	     KTAP_EXPECT(syscall(SYS_delete_module, "mmlab_pci", O_NONBLOCK) < 0 &&
-			 errno == EWOULDBLOCK, "rmmod with a file open: %s",
-			 strerror(errno));
+	EXPECT_EQ(t->bar_start / 4096, before.pfn) TH_LOG("PTE before unbind");
+	EXPECT_NE(0, before.flags) TH_LOG("PTE before unbind");
+	EXPECT_EQ(0, sig_before) TH_LOG("read before unbind: signal");
+	EXPECT_EQ(0, after.flags)
+		TH_LOG("PTE left after unbind: %#llx",
+		       (unsigned long long)after.entry[MMLAB_PTE].raw);
+	EXPECT_EQ(SIGBUS, sig_after) TH_LOG("read after unbind: signal");
+	EXPECT_EQ(-1, ioctl(fd2, info, buf)) TH_LOG("ioctl after unbind");
+	EXPECT_EQ(ENODEV, errno) TH_LOG("ioctl after unbind");
+	EXPECT_EQ(ENODEV, mmap_errno(fd2, 4096, 0, PROT_READ, MAP_SHARED))
+		TH_LOG("mmap after unbind");
+	/* Two files: the mapping's and fd2; one node outlives its device. */
+	counters_are(_metadata, 1, 2, 2, 1, "unbound, still mapped and open");
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "mmlab_pci", O_NONBLOCK))
+		TH_LOG("rmmod with a file open");
+	EXPECT_EQ(EWOULDBLOCK, errno) TH_LOG("rmmod with a file open");
 	munmap(p, 4096);
 	close(fd2);
-	ok = ok && counters_are(1, 1, 0, 0);
-	return rebind(t) && ok && counters_are(2, 2, 0, 0);
+	counters_are(_metadata, 1, 1, 0, 0, "unbound, unmapped and closed");
+	rebind(_metadata, t);
+	counters_are(_metadata, 2, 2, 0, 0, "bound again");
 }
 
-static int edu_unbind_while_mapped(void)
+TEST_F_TIMEOUT(mmlab_pci, edu_unbind_while_mapped, BINDS_TIMEOUT(2))
 {
-	return unbind_while_mapped(&edu_target);
+	unbind_while_mapped(_metadata, &edu_target);
 }
 
-static int ivshmem_unbind_while_mapped(void)
+TEST_F_TIMEOUT(mmlab_pci, ivshmem_unbind_while_mapped, BINDS_TIMEOUT(2))
 {
-	return unbind_while_mapped(&ivshmem_target);
+	unbind_while_mapped(_metadata, &ivshmem_target);
 }
 
 struct dma_race {
@@ -197,30 +297,32 @@ static void *dma_thread(void *arg)
  * ioctl either completes or, reaching the driver after the unbind began,
  * fails with ENODEV; never a timeout from an interrupt freed under it, nor
  * another error. Which of the two happened depends on the scheduler, so
- * both are accepted and the diagnostic says which; the 20 ms head start
- * only makes the overlap likely, no assertion depends on it.
+ * both are accepted and the log says which; the 20 ms head start only
+ * makes the overlap likely, no assertion depends on it.
  */
-static int edu_unbind_during_dma(void)
+TEST_F_TIMEOUT(mmlab_pci, edu_unbind_during_dma, BINDS_TIMEOUT(2))
 {
 	struct dma_race r = { .fd = pci_open(&edu_target, O_RDWR) };
 	struct timespec head_start = { 0, 20 * 1000 * 1000 };
+	int unbind_err;
+	bool unbound;
 	pthread_t tid;
-	bool ok;
 
-	if (!KTAP_EXPECT(r.fd >= 0, "open: %s", strerror(errno)))
-		return false;
-	if (pthread_create(&tid, NULL, dma_thread, &r)) {
-		close(r.fd);
-		return false;
-	}
+	ASSERT_LE(0, r.fd) TH_LOG("open: %m");
+	ASSERT_EQ(0, pthread_create(&tid, NULL, dma_thread, &r));
 	nanosleep(&head_start, NULL);
-	ok = KTAP_EXPECT(pci_unbind(&edu_target), "unbind: %s", strerror(errno));
+	unbound = pci_unbind(&edu_target);
+	unbind_err = errno;
 	pthread_join(tid, NULL);
 	close(r.fd);
-	ktap_diag("the DMA ioctl %s", r.ret ? strerror(r.err) : "completed");
-	ok = ok && KTAP_EXPECT(r.ret == 0 || r.err == ENODEV,
-			       "ioctl: %d (%s)", r.ret, strerror(r.err));
-	return rebind(&edu_target) && ok && counters_are(2, 2, 0, 0);
+	TH_LOG("the DMA ioctl %s", r.ret ? strerror(r.err) : "completed");
+	ASSERT_TRUE(unbound) TH_LOG("unbind: %s", strerror(unbind_err));
+	if (r.ret) {
+		EXPECT_EQ(ENODEV, r.err) TH_LOG("the DMA ioctl failed: %s",
+						strerror(r.err));
+	}
+	rebind(_metadata, &edu_target);
+	counters_are(_metadata, 2, 2, 0, 0, "bound again");
 }
 
 /*
@@ -248,7 +350,7 @@ static int edu_unbind_during_dma(void)
  *		ivshmem: MMLAB_IVSHMEM_IOC_INFO;
  *	dma/rw	edu: DMA to the device and back; ivshmem: pread() of the
  *		host's half and pwrite() of the guest's (the bytes already
- *		there: see pci_ivshmem.c);
+ *		there: see pci_ivshmem_test.c);
  *	reopen	open(), INFO, close().
  *
  * No sleep orders anything: the unbind starts once every user has succeeded
@@ -782,8 +884,11 @@ static bool race_start(struct race_user *u)
 		errno = pthread_create(&u->tid, NULL, race_thread, u);
 		return !errno;
 	}
-	/* @u is shared: only the parent may write the pid there. */
-	pid = fork();
+	/*
+	 * @u is shared: only the parent may write the pid there. The child
+	 * dies with the test, should the test end before it stops.
+	 */
+	pid = fork_bound();
 	if (pid) {
 		u->pid = pid;
 		return pid > 0;
@@ -860,51 +965,54 @@ static void race_report(const struct race *r, int n, int round)
 	for (int i = 0; i < n; i++) {
 		const struct race_user *u = &r->u[i];
 
-		ktap_diag("%s %d %s: %u ok, %u ENODEV/ENOENT, %u SIGBUS, %u bad; %u after unbind",
-			  r->t->driver, round, u->name, u->ok, u->revoked,
-			  u->sigbus, u->bad, u->after);
+		diag("%s %d %s: %u ok, %u ENODEV/ENOENT, %u SIGBUS, %u bad; %u after unbind",
+		     r->t->driver, round, u->name, u->ok, u->revoked, u->sigbus,
+		     u->bad, u->after);
 		if (u->bad)
-			ktap_diag("  the first bad one: %s", u->why);
+			diag("  the first bad one: %s", u->why);
 	}
 }
 
 /* A child's end: it exited by itself, with no signal it did not catch. */
-static bool race_reap(struct race_user *u)
+static void race_reap(struct __test_metadata *_metadata, struct race_user *u)
 {
-	int status;
+	int status = 0;
+	pid_t pid;
 
-	if (!KTAP_EXPECT(waitpid(u->pid, &status, 0) == u->pid, "waitpid: %s",
-			 strerror(errno)))
-		return false;
-	return KTAP_EXPECT(WIFEXITED(status) && !WEXITSTATUS(status),
-			   "%s user: status %#x (signal %d)", u->name, status,
-			   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	pid = waitpid(u->pid, &status, 0);
+	EXPECT_EQ(u->pid, pid) TH_LOG("%s user: waitpid: %m", u->name);
+	if (pid == u->pid) {
+		EXPECT_EQ(0, status)
+			TH_LOG("%s user: status %#x (signal %d)", u->name,
+			       status, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
 }
 
 /* What each user must have seen, once all of them have stopped. */
-static bool race_judge(const struct race *r, int n)
+static void race_judge(struct __test_metadata *_metadata,
+		       const struct race *r, int n)
 {
-	bool ok = true;
-
 	for (int i = 0; i < n; i++) {
 		const struct race_user *u = &r->u[i];
 
-		ok = KTAP_EXPECT(!u->bad, "%s user: %u bad", u->name, u->bad) &&
-		     KTAP_EXPECT(u->ok && u->after,
-				 "%s user: %u ok, %u after the unbind",
-				 u->name, u->ok, u->after) &&
-		     /* What began after the unbind failed as revoked. */
-		     KTAP_EXPECT(u->revoked + u->sigbus >= u->after,
-				 "%s user: %u revoked, %u after", u->name,
-				 u->revoked + u->sigbus, u->after) && ok;
+		EXPECT_EQ(0, u->bad)
+			TH_LOG("%s user: the first bad one: %s", u->name, u->why);
+		EXPECT_LT(0, u->ok) TH_LOG("%s user: successes", u->name);
+		EXPECT_LT(0, u->after)
+			TH_LOG("%s user: operations begun after the unbind",
+			       u->name);
+		/* What began after the unbind failed as revoked. */
+		EXPECT_LE(u->after, u->revoked + u->sigbus)
+			TH_LOG("%s user: operations after the unbind, and revoked",
+			       u->name);
 	}
 	/* The fault user's mapping was zapped under it. */
-	return KTAP_EXPECT(r->u[0].sigbus, "%s user: no SIGBUS", r->u[0].name) &&
-	       ok;
+	EXPECT_LT(0, r->u[0].sigbus) TH_LOG("%s user: SIGBUS", r->u[0].name);
 }
 
 /* Bound again: a new file, and each door the users came through. */
-static bool race_device_works(struct race *r)
+static void race_device_works(struct __test_metadata *_metadata,
+			      struct race *r)
 {
 	int fd = open(r->path, O_RDWR | O_CLOEXEC);
 	struct mmlab_edu_factorial f = { .n = 10, .flags = MMLAB_EDU_FACT_IRQ };
@@ -912,18 +1020,13 @@ static bool race_device_works(struct race *r)
 	struct mmlab_edu_dma d = { .len = RACE_DMA_LEN };
 	long long got = 0, want = 0;
 	unsigned int v = 0;
-	ssize_t bad = -2;
 	void *p;
-	bool ok;
 
-	if (!KTAP_EXPECT(fd >= 0, "open %s after binding: %s", r->path,
-			 strerror(errno)))
-		return false;
-	ok = KTAP_EXPECT(race_info(r, fd, &got, &want) == RACE_OK,
-			 "INFO after binding: %#llx, want %#llx", got, want);
+	ASSERT_LE(0, fd) TH_LOG("open %s after binding: %m", r->path);
+	EXPECT_EQ(RACE_OK, race_info(r, fd, &got, &want))
+		TH_LOG("INFO after binding: %#llx, want %#llx", got, want);
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-	ok = KTAP_EXPECT(p != MAP_FAILED, "mmap after binding: %s",
-			 strerror(errno)) && ok;
+	EXPECT_NE(MAP_FAILED, p) TH_LOG("mmap after binding: %m");
 	if (p != MAP_FAILED) {
 		int sig = child_read_signal(p);
 
@@ -931,36 +1034,39 @@ static bool race_device_works(struct race *r)
 		if (!sig)
 			v = mmio_read32(p, 0);
 		munmap(p, 4096);
-		ok = KTAP_EXPECT(!sig && v == r->word,
-				 "mapping after binding: %#x, want %#x; signal %d",
-				 v, r->word, sig) && ok;
+		EXPECT_EQ(0, sig) TH_LOG("a read of the mapping after binding");
+		EXPECT_EQ(r->word, v) TH_LOG("the mapping after binding");
 	}
 	if (r->t == &edu_target) {
+		long ret;
+
+		ret = ioctl(fd, MMLAB_EDU_IOC_FACTORIAL, &f);
+		EXPECT_EQ(0, ret) TH_LOG("10! after binding: %m");
+		EXPECT_EQ(3628800, f.result) TH_LOG("10! after binding");
 		pattern_fill(out, sizeof(out), 0x5eed, 0);
 		d.buf = (uintptr_t)out;
-		ok = KTAP_EXPECT(!ioctl(fd, MMLAB_EDU_IOC_FACTORIAL, &f) &&
-				 f.result == 3628800,
-				 "10! after binding: %u (%s)", f.result,
-				 strerror(errno)) && ok;
-		if (!ioctl(fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d)) {
+		ret = ioctl(fd, MMLAB_EDU_IOC_DMA_TO_DEV, &d);
+		EXPECT_EQ(0, ret) TH_LOG("DMA to the device after binding: %m");
+		if (!ret) {
 			d.buf = (uintptr_t)in;
-			if (!ioctl(fd, MMLAB_EDU_IOC_DMA_FROM_DEV, &d))
-				bad = pattern_check(in, sizeof(in), 0x5eed, 0);
+			ret = ioctl(fd, MMLAB_EDU_IOC_DMA_FROM_DEV, &d);
+			EXPECT_EQ(0, ret)
+				TH_LOG("DMA from the device after binding: %m");
 		}
-		ok = KTAP_EXPECT(bad == -1, "DMA after binding: %zd (%s)", bad,
-				 strerror(errno)) && ok;
+		if (!ret) {
+			EXPECT_EQ(-1, pattern_check(in, sizeof(in), 0x5eed, 0))
+				TH_LOG("DMA after binding: the first wrong byte");
+		}
 	} else {
-		if (pread(fd, in, 4, 0) == 4)
-			bad = pattern_check(in, 4, IVSHMEM_HOST_SEED, 0);
-		ok = KTAP_EXPECT(bad == -1, "pread after binding: %zd (%s)",
-				 bad, strerror(errno)) && ok;
+		EXPECT_EQ(4, pread(fd, in, 4, 0)) TH_LOG("pread after binding: %m");
+		EXPECT_EQ(-1, pattern_check(in, 4, IVSHMEM_HOST_SEED, 0))
+			TH_LOG("pread after binding: the first wrong byte");
 	}
 	close(fd);
-	return ok;
 }
 
 /* The first word of @t's mapped BAR, which every read must find. */
-static bool race_word(struct race *r)
+static void race_word(struct __test_metadata *_metadata, struct race *r)
 {
 	unsigned char pat[4];
 	long long got, want;
@@ -969,7 +1075,7 @@ static bool race_word(struct race *r)
 	if (r->t != &edu_target) {
 		pattern_fill(pat, sizeof(pat), IVSHMEM_HOST_SEED, 0);
 		memcpy(&r->word, pat, sizeof(pat));
-		return true;
+		return;
 	}
 	/* edu's ident, 0xRRrr00ed: the INFO ioctl reads the register. */
 	fd = open(r->path, O_RDWR | O_CLOEXEC);
@@ -977,145 +1083,166 @@ static bool race_word(struct race *r)
 	race_info(r, fd, &got, &want);
 	close(fd);
 	r->word = got;
-	return KTAP_EXPECT((r->word & 0xffff) == 0xed, "edu ident %#x",
-			   r->word);
+	ASSERT_EQ(0xed, r->word & 0xffff) TH_LOG("edu ident %#x", r->word);
 }
 
-/* One round against @t: start the users, unbind, stop them, bind. */
-static bool race_round(const struct pci_target *t,
+/*
+ * One round against @t: start the users, unbind, stop them, bind. A round
+ * runs only while every check of the test has passed: what needs the
+ * steps before it to have worked asks _metadata->exit_code. Nothing may
+ * end the test while the users run: ASSERTs only before they start, and
+ * once they have stopped.
+ */
+static void race_round(struct __test_metadata *_metadata,
+		       const struct pci_target *t,
 		       const struct race_user_def *defs, int round)
 {
 	struct race *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	bool unbound = false, all_done;
 	char node[64];
-	bool ok, unbound = false, all_done;
 	int n = 0;
 
-	if (!KTAP_EXPECT(r != MAP_FAILED, "mmap: %s", strerror(errno)))
-		return false;
+	ASSERT_NE(MAP_FAILED, r) TH_LOG("mmap: %m");
 	r->t = t;
 	snprintf(r->path, sizeof(r->path), "/dev/%s",
 		 pci_node_of(t, node, sizeof(node)));
-	ok = KTAP_EXPECT(*node, "%s has no node", t->bdf) && race_word(r);
+	ASSERT_NE(0, node[0]) TH_LOG("%s has no node", t->bdf);
+	race_word(_metadata, r);
 	/* The children first, while this process has no other thread. */
-	for (int i = 0; i < RACE_USERS && ok; i++) {
+	for (int i = 0; i < RACE_USERS && !_metadata->exit_code; i++) {
+		bool started;
+
 		r->u[i] = (struct race_user){
 			.r = r, .name = defs[i].name, .run = defs[i].run,
 			.child = defs[i].child,
 		};
-		ok = KTAP_EXPECT(race_start(&r->u[i]), "start %s user: %s",
-				 defs[i].name, strerror(errno));
-		n += ok;
+		started = race_start(&r->u[i]);
+		EXPECT_TRUE(started) TH_LOG("start %s user: %m", defs[i].name);
+		n += started;
 	}
-	ok = ok && KTAP_EXPECT(race_wait(r, n, race_ready_or_left) &&
-			       race_ready(r, n),
-			       "not every user succeeded before the unbind");
-	if (ok) {
+	if (!_metadata->exit_code) {
+		EXPECT_TRUE(race_wait(r, n, race_ready_or_left) &&
+			    race_ready(r, n))
+			TH_LOG("not every user succeeded before the unbind");
+	}
+	if (!_metadata->exit_code) {
 		race_store(&r->phase, RACE_DURING);
-		unbound = KTAP_EXPECT(pci_unbind(t), "unbind %s: %s", t->bdf,
-				      strerror(errno));
-		ok = unbound;
+		unbound = pci_unbind(t);
+		EXPECT_TRUE(unbound) TH_LOG("unbind %s: %m", t->bdf);
 	}
 	race_store(&r->phase, RACE_AFTER);
 	race_wake(&r->phase);
-	ok = ok && KTAP_EXPECT(race_wait(r, n, race_all_after),
-			       "not every user ran after the unbind");
+	if (!_metadata->exit_code) {
+		EXPECT_TRUE(race_wait(r, n, race_all_after))
+			TH_LOG("not every user ran after the unbind");
+	}
 	race_store(&r->stop, 1);
 	race_wake(&r->phase);
 	race_wake(&r->stop);
-	all_done = KTAP_EXPECT(race_wait(r, n, race_all_done),
-			       "a user hung: stuck in the kernel?");
+	all_done = race_wait(r, n, race_all_done);
+	EXPECT_TRUE(all_done) TH_LOG("a user hung: stuck in the kernel?");
 	for (int i = 0; i < n; i++) {
 		struct race_user *u = &r->u[i];
 
 		if (!race_load(&u->done))
-			ktap_diag("the %s user never stopped", u->name);
+			diag("the %s user never stopped", u->name);
 		if (u->child && !all_done)
 			kill(u->pid, SIGKILL);
 		if (u->child)
-			ok = race_reap(u) && ok;
+			race_reap(_metadata, u);
 		else if (all_done)
 			pthread_join(u->tid, NULL);
 	}
 	race_report(r, n, round);
-	ok = ok && race_judge(r, n);
+	if (!_metadata->exit_code)
+		race_judge(_metadata, r, n);
 	/* Every file and mapping of the users is gone with the users. */
-	ok = (!unbound || counters_are(1, 1, 0, 0)) && ok;
-	ok = rebind(t) && ok && counters_are(2, 2, 0, 0) &&
-	     race_device_works(r) && counters_are(2, 2, 0, 0);
+	if (unbound)
+		counters_are(_metadata, 1, 1, 0, 0, "unbound, the users gone");
+	rebind(_metadata, t);
+	if (!_metadata->exit_code) {
+		counters_are(_metadata, 2, 2, 0, 0, "bound again");
+		race_device_works(_metadata, r);
+		counters_are(_metadata, 2, 2, 0, 0, "bound again, used");
+	}
 	/* A thread still inside may use it: leave it to the process's end. */
 	if (all_done)
 		munmap(r, sizeof(*r));
-	return ok;
 }
 
-static int unbind_races_users(void)
+/* Seconds of rounds per device: MMLAB_STRESS_SECONDS (make stress), or 0. */
+static double race_seconds(void)
+{
+	const char *s = getenv("MMLAB_STRESS_SECONDS");
+
+	return s ? atof(s) : 0;
+}
+
+/*
+ * Each round binds and unbinds its device once, and may wait for the users
+ * thrice; the last round starts before race_seconds() is over.
+ */
+#define RACE_ROUND_S	(2 * BIND_S + 3 * RACE_WAIT_S)
+
+TEST_F_TIMEOUT(mmlab_pci, unbind_races_users,
+	       2 * ((int)race_seconds() + RACE_ROUND_S) + 60)
 {
 	static const struct race_user_def *const defs[] = {
 		race_edu_users, race_ivshmem_users,
 	};
-	const char *s = getenv("MMLAB_STRESS_SECONDS");
-	double seconds = s ? atof(s) : 0;
-	bool ok = counters_are(2, 2, 0, 0);
+	double seconds = race_seconds();
 
-	for (size_t i = 0; ok && i < ARRAY_SIZE(targets); i++) {
+	counters_are(_metadata, 2, 2, 0, 0, "both bound");
+	for (size_t i = 0; i < ARRAY_SIZE(targets) && !_metadata->exit_code;
+	     i++) {
 		struct timespec start, now;
 		int round = 0;
 
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		do {
-			ok = race_round(targets[i], defs[i], ++round);
+			race_round(_metadata, targets[i], defs[i], ++round);
 			clock_gettime(CLOCK_MONOTONIC, &now);
-		} while (ok && now.tv_sec - start.tv_sec +
-			       (now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
-		ktap_diag("%s: %d round%s in %ld s", targets[i]->driver, round,
-			  round == 1 ? "" : "s", (long)(now.tv_sec - start.tv_sec));
+		} while (!_metadata->exit_code &&
+			 now.tv_sec - start.tv_sec +
+			 (now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
+		TH_LOG("%s: %d round%s in %ld s", targets[i]->driver, round,
+		       round == 1 ? "" : "s", (long)(now.tv_sec - start.tv_sec));
 	}
-	return ok;
 }
 
-/* rmmod is refused while a file is open; after, it releases everything. */
-static int rmmod_releases_everything(void)
+/*
+ * rmmod is refused while a file is open; after, it releases everything;
+ * and loading the module again binds both devices, which get all of it
+ * back.
+ */
+TEST_F_TIMEOUT(mmlab_pci, rmmod_releases_everything, BINDS_TIMEOUT(4))
 {
+	const char *path = module_path();
 	char edu_node[64], ivs_node[64];
 	int fd = pci_open(&edu_target, O_RDWR);
-	int ko;
-	bool ok;
 
 	pci_node_of(&edu_target, edu_node, sizeof(edu_node));
 	pci_node_of(&ivshmem_target, ivs_node, sizeof(ivs_node));
-	ok = KTAP_EXPECT(fd >= 0, "open: %s", strerror(errno)) &&
-	     KTAP_EXPECT(syscall(SYS_delete_module, "mmlab_pci", O_NONBLOCK) < 0 &&
-			 errno == EWOULDBLOCK, "rmmod with a file open: %s",
-			 strerror(errno));
+	ASSERT_LE(0, fd) TH_LOG("open: %m");
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "mmlab_pci", O_NONBLOCK))
+		TH_LOG("rmmod with a file open");
+	EXPECT_EQ(EWOULDBLOCK, errno) TH_LOG("rmmod with a file open");
 	close(fd);
-	ok = ok &&
-	     KTAP_EXPECT(syscall(SYS_delete_module, "mmlab_pci", O_NONBLOCK) == 0,
-			 "rmmod: %s", strerror(errno)) &&
-	     KTAP_EXPECT(access("/sys/module/mmlab_pci", F_OK),
-			 "/sys/module/mmlab_pci after rmmod") &&
-	     holds_resources(&edu_target, edu_node, false) &&
-	     holds_resources(&ivshmem_target, ivs_node, false);
+	ASSERT_EQ(0, syscall(SYS_delete_module, "mmlab_pci", O_NONBLOCK))
+		TH_LOG("rmmod: %m");
+	EXPECT_FALSE(module_loaded()) TH_LOG("/sys/module/mmlab_pci after rmmod");
+	holds_resources(_metadata, &edu_target, edu_node, false);
+	holds_resources(_metadata, &ivshmem_target, ivs_node, false);
 
-	/* Load it again, for whatever runs next. */
-	ko = open(pci_module_path, O_RDONLY | O_CLOEXEC);
-	ok = KTAP_EXPECT(ko >= 0 && syscall(SYS_finit_module, ko, "", 0) == 0,
-			 "insmod %s: %s", pci_module_path, strerror(errno)) &&
-	     ok && holds_resources(&edu_target, edu_node, true) &&
-	     holds_resources(&ivshmem_target, ivs_node, true) &&
-	     counters_are(2, 2, 0, 0);
-	if (ko >= 0)
-		close(ko);
-	return ok;
+	/*
+	 * Load it again, for whatever runs next (the teardown would), and see
+	 * it bind both devices.
+	 */
+	ASSERT_TRUE(load_module(path)) TH_LOG("insmod %s: %m", path);
+	holds_resources(_metadata, &edu_target, edu_node, true);
+	holds_resources(_metadata, &ivshmem_target, ivs_node, true);
+	counters_are(_metadata, 2, 2, 0, 0, "loaded again");
 }
 
-const struct ktap_case lifecycle_cases[] = {
-	{ "unbind_releases_everything", unbind_releases_everything },
-	{ "edu_unbind_while_mapped", edu_unbind_while_mapped },
-	{ "ivshmem_unbind_while_mapped", ivshmem_unbind_while_mapped },
-	{ "edu_unbind_during_dma", edu_unbind_during_dma },
-	{ "unbind_races_users", unbind_races_users },
-	{ "rmmod_releases_everything", rmmod_releases_everything },
-};
-
-const size_t nr_lifecycle_cases = ARRAY_SIZE(lifecycle_cases);
+TEST_HARNESS_MAIN
