@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * torture_test [MODULE.ko] [MODE...]: mmlab's own torture harness, for the
- * races a fuzzer does not reach: each needs a second thread doing the right
- * thing at the wrong time, and an oracle that knows what the outcome must
- * be whatever the interleaving. Prints KTAP; run as root in the test VM,
- * with mmlab loaded. MODULE.ko (default /lib/mmlab/mmlab.ko) is what
- * delete_module_vs_use loads again; MODEs (default: all of modes.h) limit
- * the per-mode cases and the devices that case uses.
+ * torture_test: mmlab's own torture harness, for the races a fuzzer does
+ * not reach: each needs a second thread doing the right thing at the wrong
+ * time, and an oracle that knows what the outcome must be whatever the
+ * interleaving. Run as root in the test VM, with mmlab loaded.
+ *
+ * kselftest harness: fixture "mode", with a variant per mode of modes.h
+ * named as mode_fixture.h names them ('_' for '-': "-v vmalloc_fault"),
+ * for fault_vs_unmap, mkwrite_no_lost_writes and map_touch_unmap_cycles;
+ * its setup opens the variant's device and takes the baseline the test
+ * must come back to. Then fixture "module", declared last so that it runs
+ * after every per-mode test, for delete_module_vs_use, which unloads and
+ * loads mmlab again; its teardown loads mmlab again if a test left it
+ * unloaded. Each test in a process of its own. Environment:
+ * MMLAB_MODULE, the mmlab.ko that delete_module_vs_use loads (default
+ * /lib/mmlab/mmlab.ko); MMLAB_STRESS_SECONDS and MMLAB_FUZZ_SEED, below.
+ * "-v <mode>" runs that mode's tests only, and module.delete_module_vs_use
+ * only when named too ("-f module"); it uses every mode's device.
  *
  * fault_vs_unmap, each mode:
  *	Touchers read and write their own word of each page of a shared
@@ -55,23 +65,34 @@
  *	or ENOENT/ENODEV at open(), never an unload while it holds one; then
  *	one more unload and load. After each load every device must be fresh
  *	(no counts, no vmas, every buffer allocated) and usable. Skipped
- *	after the lockstep part when MODULE.ko cannot be opened or something
- *	else holds mmlab; it loads it again with its current buf_size.
+ *	after the lockstep part when MMLAB_MODULE cannot be opened or
+ *	something else holds mmlab; it loads it again with its current
+ *	buf_size.
  *
  * Each case stops at a round count or after MMLAB_STRESS_SECONDS (make
  * stress) per case and mode, 2 s by default, whichever comes first
  * (delete_module_vs_use: half each for its lockstep and free-running
  * parts, at least 1 s); the counts are printed. By default all modes take
- * about 45 s. Choices come from rand_r() seeded from
- * MMLAB_FUZZ_SEED, or the time, printed first: setting it replays the
- * choices, though not the threads' interleaving. No assertion depends on
- * timing: threads wait for each other's states, are joined, and only
- * then are outcomes checked.
+ * about 45 s; each test's timeout follows MMLAB_STRESS_SECONDS. Choices
+ * come from rand_r() seeded from MMLAB_FUZZ_SEED, or the time, once for
+ * the whole run and printed by each test: setting it replays the choices,
+ * though not the threads' interleaving. No assertion depends on timing:
+ * threads wait for each other's states, are joined, and only then are
+ * outcomes checked.
+ *
+ * The harness's ASSERT works in the test's own thread only, and neither
+ * it nor EXPECT stops the other threads. So what the worker threads
+ * check, and what the test's thread checks while they run or inside a
+ * case's rounds, goes to a struct verdict through fail(), which stops
+ * every thread of the case and prints the first few failures; each test
+ * ends with an EXPECT on it. What is checked once, before the threads
+ * start or after they are joined, is the harness's ASSERT or EXPECT.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -87,17 +108,27 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ktap.h"
+#include "kselftest_harness.h"
+
 #include "mmlab_dev.h"
 #include "modes.h"
 #include "procfs.h"
 
+#define DEFAULT_MODULE		"/lib/mmlab/mmlab.ko"
 #define DEFAULT_SECONDS		2
 /* Under make stress the seconds bound each case; rounds hardly do. */
 #define STRESS_FACTOR		1000
 /* A bound on waiting for a thread that never runs, not a guess at timing. */
 #define WAIT_LIMIT		30
 #define MAX_DIAGS		8
+/*
+ * A test's timeout, past twice its seconds (the round under way when they
+ * run out, and the checks after): a debug kernel under TCG is slow, and a
+ * wait bounded by WAIT_LIMIT must still end in its diagnostic.
+ */
+#define SLOW_GUEST_MARGIN	120
+/* delete_module_vs_use unloads and loads mmlab again, slowly there too. */
+#define DMU_MARGIN		180
 
 #define FVU_ROUNDS		5000
 #define FVU_PAGES		16
@@ -122,12 +153,58 @@
 #define STORE(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define BUMP(p)		__atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST)
 
+/* Set once, before the harness forks the first test; see torture_init(). */
 static size_t psize;
 static double seconds = DEFAULT_SECONDS;
 static bool stress;
 static unsigned int seed;
-static const char *ko_path = "/lib/mmlab/mmlab.ko";
-static bool selected[ARRAY_SIZE(modes)];
+/* MMLAB_MODULE, set by the setup of delete_module_vs_use. */
+static const char *ko_path = DEFAULT_MODULE;
+
+/* A diagnostic line, "# ...", on stderr as the harness's own TH_LOG(). */
+#define diag(fmt, ...)	fprintf(stderr, "# " fmt "\n", ##__VA_ARGS__)
+
+/* MMLAB_STRESS_SECONDS, or 0 where it is not set to a positive number. */
+static double stress_seconds(void)
+{
+	const char *s = getenv("MMLAB_STRESS_SECONDS");
+
+	return s && atof(s) > 0 ? atof(s) : 0;
+}
+
+/*
+ * The timeout of a test that runs for its seconds, in whole seconds: the
+ * harness reads it before main(), from the environment as it is then.
+ */
+static int case_timeout(int margin)
+{
+	double secs = stress_seconds();
+	double t = 2 * (secs ? secs : DEFAULT_SECONDS) + margin;
+
+	return t < INT_MAX ? (int)t + 1 : INT_MAX;
+}
+
+/*
+ * Once, in the harness's own process before it forks the first test:
+ * every test inherits the one seed, which its setup prints.
+ */
+static void __attribute__((constructor)) torture_init(void)
+{
+	const char *fuzz = getenv("MMLAB_FUZZ_SEED");
+
+	psize = sysconf(_SC_PAGESIZE);
+	if (stress_seconds()) {
+		seconds = stress_seconds();
+		stress = true;
+	}
+	seed = fuzz ? strtoul(fuzz, NULL, 0) : (unsigned int)time(NULL);
+}
+
+static void print_seed(void)
+{
+	diag("seed %u (MMLAB_FUZZ_SEED=%u replays the choices); %g s per case and mode%s",
+	     seed, seed, seconds, stress ? " (MMLAB_STRESS_SECONDS)" : "");
+}
 
 static double now(void)
 {
@@ -169,7 +246,13 @@ static bool failed(struct verdict *v)
 	return __atomic_load_n(&v->failed, __ATOMIC_RELAXED);
 }
 
-static void fail(struct verdict *v, const char *fmt, ...)
+/* How many checks failed, for the test's EXPECT once its threads are joined. */
+static int failures(struct verdict *v)
+{
+	return __atomic_load_n(&v->diags, __ATOMIC_RELAXED);
+}
+
+static __printf(2, 3) void fail(struct verdict *v, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -180,7 +263,7 @@ static void fail(struct verdict *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ktap_diag("%s", msg);
+	diag("%s", msg);
 }
 
 /* The seed of one case, mode and thread: all of them from the one printed. */
@@ -291,9 +374,12 @@ static void dev_path(char *path, size_t len, const struct mode *m)
 	snprintf(path, len, "/dev/mmlab-%s", m->name);
 }
 
-/* Open @m's device and read its info; -1, diagnosed, if it is unusable. */
-static int open_mode(const struct mode *m, struct mmlab_info *info,
-		     struct verdict *v)
+/*
+ * Open @m's device and read its info: the fd, or -1 if it is unusable and
+ * @why, of @len bytes, says why, for the caller to diagnose.
+ */
+static int open_checked(const struct mode *m, struct mmlab_info *info,
+			char *why, size_t len)
 {
 	char path[64];
 	int fd;
@@ -301,22 +387,36 @@ static int open_mode(const struct mode *m, struct mmlab_info *info,
 	dev_path(path, sizeof(path), m);
 	fd = open(path, O_RDWR);
 	if (fd < 0) {
-		fail(v, "open %s: %s", path, strerror(errno));
+		snprintf(why, len, "open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!mmlab_info(fd, info)) {
-		fail(v, "%s: MMLAB_IOC_INFO: %s", path, strerror(errno));
+		snprintf(why, len, "%s: MMLAB_IOC_INFO: %s", path,
+			 strerror(errno));
 		close(fd);
 		return -1;
 	}
 	/* A 32-bit process could not map it, nor even hold its size. */
 	if ((size_t)info->size != info->size || info->size < psize ||
 	    info->page_size != psize) {
-		fail(v, "%s: a buffer of %llu bytes, pages of %u", path,
-		     (unsigned long long)info->size, info->page_size);
+		snprintf(why, len, "%s: a buffer of %llu bytes, pages of %u, not %zu",
+			 path, (unsigned long long)info->size,
+			 info->page_size, psize);
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+/* open_checked(), where a failure is the verdict's. */
+static int open_mode(const struct mode *m, struct mmlab_info *info,
+		     struct verdict *v)
+{
+	char why[160];
+	int fd = open_checked(m, info, why, sizeof(why));
+
+	if (fd < 0)
+		fail(v, "%s", why);
 	return fd;
 }
 
@@ -356,44 +456,43 @@ struct baseline {
 	long dbg_pages;
 };
 
-static bool take_baseline(const struct mode *m, int fd, struct baseline *b,
-			  struct verdict *v)
+static void take_baseline(struct __test_metadata *_metadata,
+			  const struct mode *m, int fd, struct baseline *b)
 {
 	struct mmlab_info info;
 
-	if (!mmlab_info(fd, &info)) {
-		fail(v, "%s: MMLAB_IOC_INFO: %s", m->name, strerror(errno));
-		return false;
-	}
+	ASSERT_TRUE(mmlab_info(fd, &info))
+		TH_LOG("%s: MMLAB_IOC_INFO: %m", m->name);
 	b->live = info.live_vmas;
 	b->pages = info.pages_allocated;
 	b->dbg_live = debugfs_counter(m, "live_vmas");
 	b->dbg_pages = debugfs_counter(m, "pages_allocated");
 	if (b->dbg_pages < 0)
-		ktap_diag("%s: no debugfs counters; MMLAB_IOC_INFO only",
-			  m->name);
-	return true;
+		diag("%s: no debugfs counters; MMLAB_IOC_INFO only", m->name);
 }
 
-static void expect_baseline(const struct mode *m, int fd,
-			    const struct baseline *b, struct verdict *v)
+/* Once every thread is joined and every mapping gone. */
+static void expect_baseline(struct __test_metadata *_metadata,
+			    const struct mode *m, int fd,
+			    const struct baseline *b)
 {
 	struct baseline now;
 
-	if (!take_baseline(m, fd, &now, v))
-		return;
-	if (now.live != b->live)
-		fail(v, "%s: live_vmas %ld, baseline %ld", m->name, now.live,
-		     b->live);
-	if (now.pages != b->pages)
-		fail(v, "%s: pages_allocated %ld, baseline %ld", m->name,
-		     now.pages, b->pages);
-	if (b->dbg_live >= 0 && now.dbg_live != b->dbg_live)
-		fail(v, "%s: debugfs live_vmas %ld, baseline %ld", m->name,
-		     now.dbg_live, b->dbg_live);
-	if (b->dbg_pages >= 0 && now.dbg_pages != b->dbg_pages)
-		fail(v, "%s: debugfs pages_allocated %ld, baseline %ld",
-		     m->name, now.dbg_pages, b->dbg_pages);
+	take_baseline(_metadata, m, fd, &now);
+	EXPECT_EQ(b->live, now.live)
+		TH_LOG("%s: live_vmas against the baseline", m->name);
+	EXPECT_EQ(b->pages, now.pages)
+		TH_LOG("%s: pages_allocated against the baseline", m->name);
+	if (b->dbg_live >= 0) {
+		EXPECT_EQ(b->dbg_live, now.dbg_live)
+			TH_LOG("%s: debugfs live_vmas against the baseline",
+			       m->name);
+	}
+	if (b->dbg_pages >= 0) {
+		EXPECT_EQ(b->dbg_pages, now.dbg_pages)
+			TH_LOG("%s: debugfs pages_allocated against the baseline",
+			       m->name);
+	}
 }
 
 static bool spawn(pthread_t *tid, void *(*fn)(void *), void *arg,
@@ -432,6 +531,55 @@ static bool maps_private(const struct mode *m)
 static bool dontneed_leaves_holes(const struct mode *m)
 {
 	return has(m, M_PREFAULT) && !has(m, M_PFNMAP);
+}
+
+/*
+ * The per-mode tests: the variant's device, open, with the info and the
+ * baseline as setup found them. The variants are mode_fixture.h's, but
+ * this setup is the torture cases' own: the fault guard, no minimum
+ * buffer size.
+ */
+FIXTURE(mode) {
+	int fd;
+	struct mmlab_info info;
+	struct baseline before;
+	double start;
+};
+
+FIXTURE_VARIANT(mode) {
+	const struct mode *mode;
+};
+
+FIXTURE_VARIANT_ADD(mode, remap) { .mode = &modes[MODE_REMAP] };
+FIXTURE_VARIANT_ADD(mode, fault) { .mode = &modes[MODE_FAULT] };
+FIXTURE_VARIANT_ADD(mode, faultaround) { .mode = &modes[MODE_FAULTAROUND] };
+FIXTURE_VARIANT_ADD(mode, mkwrite) { .mode = &modes[MODE_MKWRITE] };
+FIXTURE_VARIANT_ADD(mode, pfn) { .mode = &modes[MODE_PFN] };
+FIXTURE_VARIANT_ADD(mode, mixed) { .mode = &modes[MODE_MIXED] };
+FIXTURE_VARIANT_ADD(mode, vmalloc) { .mode = &modes[MODE_VMALLOC] };
+FIXTURE_VARIANT_ADD(mode, vmalloc_fault) { .mode = &modes[MODE_VMALLOC_FAULT] };
+FIXTURE_VARIANT_ADD(mode, insert) { .mode = &modes[MODE_INSERT] };
+FIXTURE_VARIANT_ADD(mode, insert_page) { .mode = &modes[MODE_INSERT_PAGE] };
+
+FIXTURE_SETUP(mode)
+{
+	char why[160];
+
+	self->start = now();
+	print_seed();
+	/* Signal handlers are per process: each test's, installed here. */
+	ASSERT_TRUE(install_guard()) TH_LOG("sigaction: %m");
+	self->fd = open_checked(variant->mode, &self->info, why, sizeof(why));
+	ASSERT_LE(0, self->fd) TH_LOG("%s", why);
+	take_baseline(_metadata, variant->mode, self->fd, &self->before);
+}
+
+FIXTURE_TEARDOWN(mode)
+{
+	close(self->fd);
+	if (_metadata->exit_code != KSFT_SKIP)
+		diag("%s.%s took %.1f s", variant->mode->name, _metadata->name,
+		     now() - self->start);
 }
 
 /* fault_vs_unmap */
@@ -851,65 +999,73 @@ static void fvu_mutate(struct fvu *f)
 	f->rounds = round;
 }
 
+/* The first page whose word of toucher @t differs in @buf from its store, or -1. */
+static ssize_t fvu_first_lost(struct fvu *f, char *buf, unsigned int t)
+{
+	for (size_t i = 0; i < f->pages; i++)
+		if (*word_at(buf, i, t) != f->t[t].last[i])
+			return i;
+	return -1;
+}
+
 /* Every toucher's word reads, through pread(), what it stored last. */
-static void fvu_check_words(struct fvu *f)
+static void fvu_check_words(struct __test_metadata *_metadata, struct fvu *f)
 {
 	char *buf = malloc(f->len);
+	bool read_ok;
 
-	if (!buf || !pread_all(f->fd, buf, f->len, f->off)) {
-		fail(f->v, "%s: pread: %s", f->m->name, strerror(errno));
-		free(buf);
-		return;
-	}
-	for (unsigned int t = 0; t < f->ntouchers; t++) {
-		for (size_t i = 0; i < f->pages; i++) {
-			__u32 val = *word_at(buf, i, t);
+	ASSERT_NE(NULL, buf);
+	read_ok = pread_all(f->fd, buf, f->len, f->off);
+	EXPECT_TRUE(read_ok) TH_LOG("%s: pread: %m", f->m->name);
+	for (unsigned int t = 0; read_ok && t < f->ntouchers; t++) {
+		ssize_t i = fvu_first_lost(f, buf, t);
 
-			if (val != f->t[t].last[i]) {
-				fail(f->v, "%s: toucher %u page %zu: pread %#x, stored %#x",
-				     f->m->name, t, i, val, f->t[t].last[i]);
-				break;
-			}
-		}
+		EXPECT_EQ(-1, i)
+			TH_LOG("%s: toucher %u page %zd: pread %#x, stored %#x",
+			       f->m->name, t, i, *word_at(buf, i, t),
+			       f->t[t].last[i]);
 	}
 	free(buf);
 }
 
 /* What pwrite() writes, a fresh mapping reads; what it writes, pread(). */
-static void check_fresh_mapping(const struct mode *m, int fd, off_t off,
-				size_t len, unsigned int pseed,
-				struct verdict *v)
+static void check_fresh_mapping(struct __test_metadata *_metadata,
+				const struct mode *m, int fd, off_t off,
+				size_t len, unsigned int pseed)
 {
 	char *buf = malloc(len);
-	ssize_t bad = 0;
+	ssize_t bad = -1;
 	char *p;
 	int sig;
 
-	if (!buf)
-		return;
+	ASSERT_NE(NULL, buf);
 	pattern_fill(buf, len, pseed, 0);
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-	if (!pwrite_all(fd, buf, len, off) || p == MAP_FAILED) {
-		fail(v, "%s: pwrite or a fresh mmap: %s", m->name,
-		     strerror(errno));
-		goto out;
-	}
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("%s: a fresh mmap: %m", m->name);
+	ASSERT_TRUE(pwrite_all(fd, buf, len, off))
+		TH_LOG("%s: pwrite: %m", m->name);
+	/* A signal leaves bad at -1: reported once, as the signal. */
 	sig = guarded_check(p, len, pseed, &bad);
-	if (sig || bad >= 0)
-		fail(v, "%s: a fresh mapping after pwrite: signal %d, byte %zd differs",
-		     m->name, sig, bad);
+	EXPECT_EQ(0, sig)
+		TH_LOG("%s: reading a fresh mapping after pwrite", m->name);
+	EXPECT_EQ(-1, bad)
+		TH_LOG("%s: a fresh mapping differs from pwrite at that byte",
+		       m->name);
 	sig = guarded_fill(p, len, pseed + 1);
-	if (sig || !pread_all(fd, buf, len, off) ||
-	    pattern_check(buf, len, pseed + 1, 0) >= 0)
-		fail(v, "%s: pread after writing a fresh mapping: signal %d, byte %zd differs",
-		     m->name, sig, pattern_check(buf, len, pseed + 1, 0));
-out:
-	if (p != MAP_FAILED)
-		munmap(p, len);
+	EXPECT_EQ(0, sig) TH_LOG("%s: writing a fresh mapping", m->name);
+	if (!sig) {
+		ASSERT_TRUE(pread_all(fd, buf, len, off))
+			TH_LOG("%s: pread: %m", m->name);
+		EXPECT_EQ(-1, pattern_check(buf, len, pseed + 1, 0))
+			TH_LOG("%s: pread differs from a fresh mapping's stores at that byte",
+			       m->name);
+	}
+	munmap(p, len);
 	free(buf);
 }
 
-static void fvu_report(struct fvu *f)
+/* The counts, and the one check of them: the touchers ran. */
+static void fvu_report(struct __test_metadata *_metadata, struct fvu *f)
 {
 	unsigned long touches = 0, segv = 0, bus = 0;
 	char ops[256];
@@ -923,57 +1079,44 @@ static void fvu_report(struct fvu *f)
 	for (int op = 0; op < NR_OPS; op++)
 		n += snprintf(ops + n, sizeof(ops) - n, " %s %lu",
 			      op_names[op], f->ops[op]);
-	ktap_diag("%s: %lu rounds:%s; %u touchers: %lu touches, %lu SIGSEGV, %lu SIGBUS",
-		  f->m->name, f->rounds, ops, f->ntouchers, touches, segv, bus);
-	if (!touches)
-		fail(f->v, "%s: the touchers never ran", f->m->name);
+	diag("%s: %lu rounds:%s; %u touchers: %lu touches, %lu SIGSEGV, %lu SIGBUS",
+	     f->m->name, f->rounds, ops, f->ntouchers, touches, segv, bus);
+	EXPECT_LT(0, touches) TH_LOG("%s: the touchers never ran", f->m->name);
 }
 
-static int fault_vs_unmap(const struct mode *m)
+TEST_F_TIMEOUT(mode, fault_vs_unmap, case_timeout(SLOW_GUEST_MARGIN))
 {
+	const struct mode *m = variant->mode;
+	size_t npages = self->info.size / psize;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct verdict v = { 0 };
-	struct mmlab_info info;
-	struct baseline before;
 	unsigned int started = 0;
 	struct fvu *f;
 	char *zero;
-	size_t npages;
 
 	f = calloc(1, sizeof(*f));
-	if (!f)
-		return false;
+	ASSERT_NE(NULL, f);
 	f->m = m;
 	f->v = &v;
-	f->fd = open_mode(m, &info, &v);
-	if (f->fd < 0)
-		goto out_free;
-	if (!take_baseline(m, f->fd, &before, &v))
-		goto out_close;
-	npages = info.size / psize;
+	f->fd = self->fd;
 	f->pages = npages < FVU_PAGES ? npages : FVU_PAGES;
 	f->len = f->pages * psize;
 	f->seed = derive_seed("fault_vs_unmap", m->name, 0);
 	f->off = (off_t)(rand_r(&f->seed) % (npages - f->pages + 1)) * psize;
-	f->base_live = before.live;
+	f->base_live = self->before.live;
 	f->map_gen = 1;
 	/* The toucher's words start at 0, as the child's check expects. */
 	zero = calloc(1, f->len);
-	if (!zero || !pwrite_all(f->fd, zero, f->len, f->off)) {
-		fail(&v, "%s: zeroing the window: %s", m->name,
-		     strerror(errno));
-		free(zero);
-		goto out_close;
-	}
+	ASSERT_NE(NULL, zero);
+	ASSERT_TRUE(pwrite_all(f->fd, zero, f->len, f->off))
+		TH_LOG("%s: zeroing the window: %m", m->name);
 	free(zero);
 	f->base = mmap(NULL, f->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       f->fd, f->off);
+	ASSERT_NE(MAP_FAILED, f->base) TH_LOG("%s: mmap: %m", m->name);
 	f->alt = mmap(NULL, f->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		      -1, 0);
-	if (f->base == MAP_FAILED || f->alt == MAP_FAILED) {
-		fail(&v, "%s: mmap: %s", m->name, strerror(errno));
-		goto out_unmap;
-	}
+	ASSERT_NE(MAP_FAILED, f->alt) TH_LOG("a reservation to move to: %m");
 
 	/* More touchers than CPUs, so that some are preempted mid-fault. */
 	f->ntouchers = cpus + 1 < 2 ? 2 : cpus + 1;
@@ -997,29 +1140,26 @@ static int fault_vs_unmap(const struct mode *m)
 	STORE(&f->stop, 1);
 	for (unsigned int t = 0; t < started; t++)
 		pthread_join(f->t[t].tid, NULL);
-	if (!wait_threads(1))
-		fail(&v, "%s: the touchers did not exit", m->name);
-	fvu_report(f);
-	if (!failed(&v))
-		fvu_check_words(f);
 
-out_unmap:
-	if (f->base != MAP_FAILED)
-		munmap(f->base, f->len);
-	if (f->alt != MAP_FAILED)
-		munmap(f->alt, f->len);
+	/* Only this thread is left: the harness's checks from here. */
+	EXPECT_TRUE(wait_threads(1))
+		TH_LOG("%s: the touchers did not exit", m->name);
+	fvu_report(_metadata, f);
+	if (!failed(&v) && !_metadata->exit_code)
+		fvu_check_words(_metadata, f);
+	munmap(f->base, f->len);
+	munmap(f->alt, f->len);
 	if (f->stray)
 		munmap(f->stray, f->stray_len);
-	if (live_vmas(f->fd) != before.live)
-		fail(&v, "%s: live_vmas %ld after munmap, baseline %ld",
-		     m->name, live_vmas(f->fd), before.live);
-	check_fresh_mapping(m, f->fd, f->off, f->len, f->seed, &v);
-	expect_baseline(m, f->fd, &before, &v);
-out_close:
-	close(f->fd);
-out_free:
+	EXPECT_EQ(self->before.live, live_vmas(f->fd))
+		TH_LOG("%s: live_vmas after munmap, against the baseline",
+		       m->name);
+	check_fresh_mapping(_metadata, m, f->fd, f->off, f->len, f->seed);
+	expect_baseline(_metadata, m, f->fd, &self->before);
 	free(f);
-	return !failed(&v);
+	EXPECT_EQ(0, failures(&v))
+		TH_LOG("%s: checks failed in its threads or rounds (the first %d above)",
+		       m->name, MAX_DIAGS);
 }
 
 /* mkwrite_no_lost_writes */
@@ -1062,18 +1202,25 @@ static bool mkw_nobodys(struct mkw *k, size_t p)
 	return p % (k->nwriters + 1) == k->nwriters;
 }
 
-static bool mkw_dirty(struct mkw *k, __u32 flags, struct mmlab_dirty *d)
+/* MMLAB_IOC_DIRTY into k->bits: 0, or its errno. */
+static int mkw_dirty_ioctl(struct mkw *k, __u32 flags, struct mmlab_dirty *d)
 {
 	memset(k->bits, 0, k->nwords * sizeof(*k->bits));
 	memset(d, 0, sizeof(*d));
 	d->bitmap = (uintptr_t)k->bits;
 	d->nbits = k->nwords * 64;
 	d->flags = flags;
-	if (ioctl(k->fd, MMLAB_IOC_DIRTY, d)) {
-		fail(k->v, "MMLAB_IOC_DIRTY(%#x): %s", flags, strerror(errno));
-		return false;
-	}
-	return true;
+	return ioctl(k->fd, MMLAB_IOC_DIRTY, d) ? errno : 0;
+}
+
+/* The same in the threads and the rounds: a failure is the verdict's. */
+static bool mkw_dirty(struct mkw *k, __u32 flags, struct mmlab_dirty *d)
+{
+	int err = mkw_dirty_ioctl(k, flags, d);
+
+	if (err)
+		fail(k->v, "MMLAB_IOC_DIRTY(%#x): %s", flags, strerror(err));
+	return !err;
 }
 
 /* Account the bitmap that clean call number @call returned in @d. */
@@ -1353,12 +1500,9 @@ static void mkw_round(struct mkw *k)
 	k->total_reports += k->reports;
 }
 
-static bool is_mkwrite(const struct mode *m)
-{
-	return has(m, M_MKWRITE);
-}
-
-static bool mkw_setup(struct mkw *k, unsigned int pseed)
+/* Before the rounds: the buffer, its mappings, and no page dirty. */
+static void mkw_setup(struct __test_metadata *_metadata, struct mkw *k,
+		      unsigned int pseed)
 {
 	struct mmlab_dirty d;
 
@@ -1370,16 +1514,10 @@ static bool mkw_setup(struct mkw *k, unsigned int pseed)
 	k->gen = calloc(k->npages, sizeof(*k->gen));
 	k->reported_by = calloc(k->npages, sizeof(*k->reported_by));
 	k->reported = calloc(k->npages, sizeof(*k->reported));
-	if (!k->bits || !k->snap || !k->init || !k->last || !k->gen ||
-	    !k->reported_by || !k->reported) {
-		fail(k->v, "out of memory");
-		return false;
-	}
+	ASSERT_TRUE(k->bits && k->snap && k->init && k->last && k->gen &&
+		    k->reported_by && k->reported) TH_LOG("out of memory");
 	pattern_fill(k->init, k->len, pseed, 0);
-	if (!pwrite_all(k->fd, k->init, k->len, 0)) {
-		fail(k->v, "pwrite: %s", strerror(errno));
-		return false;
-	}
+	ASSERT_TRUE(pwrite_all(k->fd, k->init, k->len, 0)) TH_LOG("pwrite: %m");
 	for (size_t p = 0; p < k->npages; p++)
 		k->last[p] = *word_at(k->init, p, 0);
 
@@ -1388,25 +1526,18 @@ static bool mkw_setup(struct mkw *k, unsigned int pseed)
 			k->shared[i][j] = mmap(NULL, k->len,
 					       PROT_READ | PROT_WRITE,
 					       MAP_SHARED, k->fd, 0);
-			if (k->shared[i][j] == MAP_FAILED) {
-				fail(k->v, "mmap: %s", strerror(errno));
-				return false;
-			}
+			ASSERT_NE(MAP_FAILED, k->shared[i][j])
+				TH_LOG("mmap: %m");
 		}
 	}
 	k->priv = mmap(NULL, k->len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 		       k->fd, 0);
-	if (k->priv == MAP_FAILED) {
-		fail(k->v, "mmap MAP_PRIVATE: %s", strerror(errno));
-		return false;
-	}
-	/* What earlier cases left dirty is not this case's: clean it. */
-	if (!mkw_dirty(k, MMLAB_DIRTY_CLEAN, &d) || !mkw_dirty(k, 0, &d))
-		return false;
-	if (d.ndirty)
-		fail(k->v, "%u pages dirty after a clean, nothing writing",
-		     d.ndirty);
-	return !failed(k->v);
+	ASSERT_NE(MAP_FAILED, k->priv) TH_LOG("mmap MAP_PRIVATE: %m");
+	/* What earlier tests left dirty is not this test's: clean it. */
+	ASSERT_EQ(0, mkw_dirty_ioctl(k, MMLAB_DIRTY_CLEAN, &d))
+		TH_LOG("MMLAB_IOC_DIRTY(MMLAB_DIRTY_CLEAN): %m");
+	ASSERT_EQ(0, mkw_dirty_ioctl(k, 0, &d)) TH_LOG("MMLAB_IOC_DIRTY: %m");
+	ASSERT_EQ(0, d.ndirty) TH_LOG("pages dirty after a clean, nothing writing");
 }
 
 static void mkw_teardown(struct mkw *k)
@@ -1427,65 +1558,60 @@ static void mkw_teardown(struct mkw *k)
 }
 
 /* Beyond word 0 of each page, the buffer is as the case wrote it. */
-static void mkw_check_rest(struct mkw *k)
+static void mkw_check_rest(struct __test_metadata *_metadata, struct mkw *k)
 {
-	if (!pread_all(k->fd, k->snap, k->len, 0)) {
-		fail(k->v, "pread: %s", strerror(errno));
-		return;
-	}
-	for (size_t p = 0; p < k->npages; p++) {
+	bool read_ok = pread_all(k->fd, k->snap, k->len, 0);
+	ssize_t changed = -1;
+
+	EXPECT_TRUE(read_ok) TH_LOG("pread: %m");
+	for (size_t p = 0; read_ok && changed < 0 && p < k->npages; p++) {
 		size_t at = p * psize + sizeof(__u32);
 
-		if (memcmp(k->snap + at, k->init + at, psize - sizeof(__u32))) {
-			fail(k->v, "page %zu changed beyond word 0", p);
-			return;
-		}
+		if (memcmp(k->snap + at, k->init + at, psize - sizeof(__u32)))
+			changed = p;
 	}
+	EXPECT_EQ(-1, changed) TH_LOG("that page changed beyond word 0");
 }
 
-static int mkwrite_no_lost_writes(const struct mode *m)
+TEST_F_TIMEOUT(mode, mkwrite_no_lost_writes, case_timeout(SLOW_GUEST_MARGIN))
 {
+	const struct mode *m = variant->mode;
 	unsigned int pseed = derive_seed("mkwrite_no_lost_writes", m->name, 0);
 	struct verdict v = { 0 };
-	struct mmlab_info info;
-	struct baseline before;
 	struct mkw k = {
 		.m = m,
 		.v = &v,
+		.fd = self->fd,
+		.npages = self->info.size / psize,
+		.len = self->info.size,
 	};
 
-	k.fd = open_mode(m, &info, &v);
-	if (k.fd < 0 || !take_baseline(m, k.fd, &before, &v))
-		goto out;
-	k.npages = info.size / psize;
-	k.len = info.size;
-	if (k.npages < 2) {
-		ktap_diag("%s: one page: no pages to share out", m->name);
-		close(k.fd);
-		return KTAP_SKIP;
-	}
+	if (!has(m, M_MKWRITE))
+		SKIP(return, "%s: no page_mkwrite: writes are not tracked",
+		     m->name);
+	if (k.npages < 2)
+		SKIP(return, "%s: one page: no pages to share out", m->name);
 	k.nwriters = k.npages - 1 < MKW_WRITERS ? k.npages - 1 : MKW_WRITERS;
-	if (mkw_setup(&k, pseed)) {
-		budget_init(&k.b, seconds, MKW_ROUNDS);
-		do {
-			mkw_round(&k);
-		} while (!budget_spent(&k.b, ++k.rounds) && !failed(&v));
-		if (!wait_threads(1))
-			fail(&v, "the writers did not exit");
-		ktap_diag("%s: %lu rounds: %u writers, %lu stores, %lu mkwrites",
-			  m->name, k.rounds, k.nwriters, k.writes, k.mkwrites);
-		ktap_diag("%s: %lu cleans reported %lu pages; %lu private stores, %lu DONTNEED",
-			  m->name, k.total_cleans, k.total_reports,
-			  k.cow_writes, k.dontneeds);
-		if (!failed(&v))
-			mkw_check_rest(&k);
-	}
+	mkw_setup(_metadata, &k, pseed);
+	budget_init(&k.b, seconds, MKW_ROUNDS);
+	do {
+		mkw_round(&k);
+	} while (!budget_spent(&k.b, ++k.rounds) && !failed(&v));
+
+	/* Every round joined its threads: the harness's checks from here. */
+	EXPECT_TRUE(wait_threads(1)) TH_LOG("the writers did not exit");
+	diag("%s: %lu rounds: %u writers, %lu stores, %lu mkwrites",
+	     m->name, k.rounds, k.nwriters, k.writes, k.mkwrites);
+	diag("%s: %lu cleans reported %lu pages; %lu private stores, %lu DONTNEED",
+	     m->name, k.total_cleans, k.total_reports, k.cow_writes,
+	     k.dontneeds);
+	if (!failed(&v) && !_metadata->exit_code)
+		mkw_check_rest(_metadata, &k);
 	mkw_teardown(&k);
-	expect_baseline(m, k.fd, &before, &v);
-out:
-	if (k.fd >= 0)
-		close(k.fd);
-	return !failed(&v);
+	expect_baseline(_metadata, m, k.fd, &self->before);
+	EXPECT_EQ(0, failures(&v))
+		TH_LOG("%s: checks failed in its threads or rounds (the first %d above)",
+		       m->name, MAX_DIAGS);
 }
 
 /* map_touch_unmap_cycles */
@@ -1574,48 +1700,43 @@ static void one_cycle(struct cycles *c, unsigned long n)
 		fail(c->v, "%s: munmap: %s", c->m->name, strerror(errno));
 }
 
-static int map_touch_unmap_cycles(const struct mode *m)
+TEST_F_TIMEOUT(mode, map_touch_unmap_cycles, case_timeout(SLOW_GUEST_MARGIN))
 {
+	const struct mode *m = variant->mode;
 	struct verdict v = { 0 };
-	struct mmlab_info info, after;
-	struct baseline before;
+	struct mmlab_info after;
 	struct cycles c = {
 		.m = m,
 		.v = &v,
+		.fd = self->fd,
+		.npages = self->info.size / psize,
 		.seed = derive_seed("map_touch_unmap_cycles", m->name, 0),
 	};
 	struct budget b;
 	unsigned long n = 0;
 
-	c.fd = open_mode(m, &info, &v);
-	if (c.fd < 0 || !take_baseline(m, c.fd, &before, &v))
-		goto out;
-	c.npages = info.size / psize;
 	budget_init(&b, seconds, CYCLES);
 	do {
 		one_cycle(&c, n);
 		/* Every vma is gone once munmap() returns: exact. */
-		if (n % 64 == 63 && live_vmas(c.fd) != before.live)
+		if (n % 64 == 63 && live_vmas(c.fd) != self->before.live)
 			fail(&v, "%s: cycle %lu: live_vmas %ld, baseline %ld",
-			     m->name, n, live_vmas(c.fd), before.live);
+			     m->name, n, live_vmas(c.fd), self->before.live);
 	} while (!budget_spent(&b, ++n) && !failed(&v));
-	if (!mmlab_info(c.fd, &after)) {
-		fail(&v, "%s: MMLAB_IOC_INFO: %s", m->name, strerror(errno));
-		goto out;
-	}
-	ktap_diag("%s: %lu cycles: %lu mapped, %lu private, %lu refused",
-		  m->name, n, c.mapped, c.private, c.refused);
-	ktap_diag("%s: %lu pages touched, %llu faults", m->name, c.pages,
-		  (unsigned long long)(after.faults - info.faults));
-	if (after.mmap_calls - info.mmap_calls != c.mapped)
-		fail(&v, "%s: %lu mmap() calls succeeded, mmap_calls moved %llu",
-		     m->name, c.mapped,
-		     (unsigned long long)(after.mmap_calls - info.mmap_calls));
-	expect_baseline(m, c.fd, &before, &v);
-out:
-	if (c.fd >= 0)
-		close(c.fd);
-	return !failed(&v);
+
+	ASSERT_TRUE(mmlab_info(c.fd, &after))
+		TH_LOG("%s: MMLAB_IOC_INFO: %m", m->name);
+	diag("%s: %lu cycles: %lu mapped, %lu private, %lu refused",
+	     m->name, n, c.mapped, c.private, c.refused);
+	diag("%s: %lu pages touched, %llu faults", m->name, c.pages,
+	     (unsigned long long)(after.faults - self->info.faults));
+	EXPECT_EQ(c.mapped, after.mmap_calls - self->info.mmap_calls)
+		TH_LOG("%s: mmap() calls that succeeded, against mmap_calls",
+		       m->name);
+	expect_baseline(_metadata, m, c.fd, &self->before);
+	EXPECT_EQ(0, failures(&v))
+		TH_LOG("%s: checks failed in its cycles (the first %d above)",
+		       m->name, MAX_DIAGS);
 }
 
 /* delete_module_vs_use */
@@ -1849,11 +1970,11 @@ static void dmu_lockstep(struct dmu *d, double secs)
 	pthread_join(tid, NULL);
 	if (!wait_threads(1))
 		fail(d->v, "the refuser did not exit");
-	ktap_diag("lockstep: %lu rounds, %lu delete_module calls refused",
-		  r, d->refusals);
-	ktap_diag("held by file %lu, mapping %lu, both %lu, child's mapping %lu",
-		  d->holds[BY_FILE], d->holds[BY_MAPPING], d->holds[BY_BOTH],
-		  d->holds[BY_CHILD]);
+	diag("lockstep: %lu rounds, %lu delete_module calls refused", r,
+	     d->refusals);
+	diag("held by file %lu, mapping %lu, both %lu, child's mapping %lu",
+	     d->holds[BY_FILE], d->holds[BY_MAPPING], d->holds[BY_BOTH],
+	     d->holds[BY_CHILD]);
 }
 
 /*
@@ -1966,100 +2087,89 @@ static void dmu_free_run(struct dmu *d, double secs)
 	}
 	STORE(&d->stop, 1);
 	pthread_join(tid, NULL);
-	ktap_diag("free running: %lu delete_module calls, %lu refused, %lu reloads",
-		  d->attempts, d->refused, d->unloads);
-	ktap_diag("free running: %lu uses, %lu found no device", d->cycles,
-		  d->gone);
+	diag("free running: %lu delete_module calls, %lu refused, %lu reloads",
+	     d->attempts, d->refused, d->unloads);
+	diag("free running: %lu uses, %lu found no device", d->cycles, d->gone);
 }
 
 /*
  * A module just loaded: each device opens, has counted nothing, holds its
  * pages, and maps, every page reaching the buffer.
  */
-static void dmu_fresh(struct dmu *d, const char *when)
+static void dmu_fresh(struct __test_metadata *_metadata, const char *when)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		const struct mode *m = &modes[i];
 		struct mmlab_info info;
+		ssize_t unwritten = -1;
 		size_t npages, len;
-		char *p, *buf;
-		int fd = open_mode(m, &info, d->v);
+		char why[160], *p, *buf;
+		bool read_ok = false;
+		int fd, sig = 0;
 
+		fd = open_checked(m, &info, why, sizeof(why));
+		EXPECT_LE(0, fd) TH_LOG("%s: %s", when, why);
 		if (fd < 0)
 			continue;
 		npages = info.size / psize;
 		len = info.size;
-		if (info.mmap_calls || info.faults || info.map_pages_calls ||
-		    info.mkwrite_calls || info.live_vmas ||
-		    info.pages_allocated != ARRAY_SIZE(modes) * npages)
-			fail(d->v, "%s: %s: counts %llu %llu %llu %llu, live %u, pages %llu",
-			     when, m->name,
-			     (unsigned long long)info.mmap_calls,
-			     (unsigned long long)info.faults,
-			     (unsigned long long)info.map_pages_calls,
-			     (unsigned long long)info.mkwrite_calls,
-			     info.live_vmas,
-			     (unsigned long long)info.pages_allocated);
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		EXPECT_EQ(0, info.mmap_calls) TH_LOG("%s: %s", when, m->name);
+		EXPECT_EQ(0, info.faults) TH_LOG("%s: %s", when, m->name);
+		EXPECT_EQ(0, info.map_pages_calls) TH_LOG("%s: %s", when, m->name);
+		EXPECT_EQ(0, info.mkwrite_calls) TH_LOG("%s: %s", when, m->name);
+		EXPECT_EQ(0, info.live_vmas) TH_LOG("%s: %s", when, m->name);
+		/* pages_allocated counts the buffers of every device. */
+		EXPECT_EQ(ARRAY_SIZE(modes) * npages, info.pages_allocated)
+			TH_LOG("%s: %s", when, m->name);
 		buf = malloc(len);
-		if (p == MAP_FAILED || !buf) {
-			fail(d->v, "%s: %s: mmap: %s", when, m->name,
-			     strerror(errno));
-		} else {
-			int sig = 0;
-
+		ASSERT_NE(NULL, buf);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		EXPECT_NE(MAP_FAILED, p) TH_LOG("%s: %s: mmap: %m", when, m->name);
+		if (p != MAP_FAILED) {
 			for (size_t pg = 0; pg < npages && !sig; pg++)
 				sig = guarded_store(word_at(p, pg, 0),
 						    cycle_mark(i, pg));
-			if (sig || !pread_all(fd, buf, len, 0))
-				fail(d->v, "%s: %s: signal %d, or pread: %s",
-				     when, m->name, sig, strerror(errno));
-			for (size_t pg = 0; !sig && pg < npages; pg++) {
-				if (*word_at(buf, pg, 0) != cycle_mark(i, pg)) {
-					fail(d->v, "%s: %s: page %zu not written",
-					     when, m->name, pg);
-					break;
-				}
-			}
-		}
-		if (p != MAP_FAILED)
+			EXPECT_EQ(0, sig)
+				TH_LOG("%s: %s: storing through the mapping",
+				       when, m->name);
+			read_ok = pread_all(fd, buf, len, 0);
+			EXPECT_TRUE(read_ok)
+				TH_LOG("%s: %s: pread: %m", when, m->name);
 			munmap(p, len);
+		}
+		for (size_t pg = 0; read_ok && !sig && unwritten < 0 && pg < npages;
+		     pg++)
+			if (*word_at(buf, pg, 0) != cycle_mark(i, pg))
+				unwritten = pg;
+		EXPECT_EQ(-1, unwritten)
+			TH_LOG("%s: %s: that page: pread %#x, stored %#x", when,
+			       m->name, *word_at(buf, unwritten, 0),
+			       cycle_mark(i, unwritten));
 		free(buf);
-		if (live_vmas(fd) != 0)
-			fail(d->v, "%s: %s: live_vmas %ld after munmap", when,
-			     m->name, live_vmas(fd));
+		EXPECT_EQ(0, live_vmas(fd))
+			TH_LOG("%s: %s: after munmap", when, m->name);
 		close(fd);
 	}
 }
 
 /* Unload with nothing held, which must work, and load again. */
-static bool dmu_reload(struct dmu *d, const char *when)
+static void dmu_reload(struct __test_metadata *_metadata, struct dmu *d,
+		       const char *when)
 {
-	long refcnt = read_number("/sys/module/mmlab/refcnt");
 	int err;
 
-	if (refcnt) {
-		fail(d->v, "%s: mmlab refcnt %ld with nothing open", when,
-		     refcnt);
-		return false;
-	}
+	ASSERT_EQ(0, read_number("/sys/module/mmlab/refcnt"))
+		TH_LOG("%s: mmlab's refcnt with nothing open", when);
 	err = delete_mmlab();
-	if (err) {
-		fail(d->v, "%s: delete_module with nothing open: %s", when,
-		     strerror(err));
-		return false;
-	}
-	if (mmlab_loaded())
-		fail(d->v, "%s: mmlab still in /sys/module after unloading",
-		     when);
+	ASSERT_EQ(0, err)
+		TH_LOG("%s: delete_module with nothing open: %s", when,
+		       strerror(err));
+	EXPECT_FALSE(mmlab_loaded())
+		TH_LOG("%s: mmlab still in /sys/module after unloading", when);
 	err = load_mmlab(d);
-	if (err) {
-		fail(d->v, "%s: finit_module %s: %s", when, ko_path,
-		     strerror(err));
-		return false;
-	}
-	dmu_fresh(d, when);
-	return !failed(d->v);
+	ASSERT_EQ(0, err)
+		TH_LOG("%s: finit_module %s: %s", when, ko_path, strerror(err));
+	dmu_fresh(_metadata, when);
 }
 
 /* Can we unload and load mmlab here? If not, why (for the diagnostic). */
@@ -2085,182 +2195,102 @@ static const char *dmu_why_not(struct dmu *d)
 	return NULL;
 }
 
-static int delete_module_vs_use(const struct mode *unused)
+/*
+ * Declared after fixture "mode", so that it runs after all of its tests:
+ * it unloads the module they use. The teardown loads mmlab again if the
+ * test, or a failed ASSERT, left it unloaded.
+ */
+FIXTURE(module) {
+	struct verdict v;
+	struct dmu d;
+	bool was_loaded;
+	double start;
+};
+
+FIXTURE_SETUP(module)
+{
+	const char *ko = getenv("MMLAB_MODULE");
+
+	self->start = now();
+	print_seed();
+	/* Signal handlers are per process: each test's, installed here. */
+	ASSERT_TRUE(install_guard()) TH_LOG("sigaction: %m");
+	if (ko && *ko)
+		ko_path = ko;
+	self->d.v = &self->v;
+	self->d.kofd = open(ko_path, O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		self->d.devs[self->d.ndevs++] = &modes[i];
+	self->d.buf = malloc(DMU_PAGES * psize);
+	ASSERT_NE(NULL, self->d.buf);
+	self->was_loaded = mmlab_loaded();
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	if (self->was_loaded && !mmlab_loaded()) {
+		int err = self->d.kofd < 0 ? EBADF : load_mmlab(&self->d);
+
+		TH_LOG("teardown: mmlab was left unloaded; loading %s again",
+		       ko_path);
+		EXPECT_EQ(0, err)
+			TH_LOG("finit_module %s: %s", ko_path, strerror(err));
+	}
+	if (self->d.kofd >= 0)
+		close(self->d.kofd);
+	free(self->d.buf);
+	if (_metadata->exit_code != KSFT_SKIP)
+		diag("%s took %.1f s", _metadata->name, now() - self->start);
+}
+
+TEST_F_TIMEOUT(module, delete_module_vs_use, case_timeout(DMU_MARGIN))
 {
 	double secs = seconds / 2 < 1 ? 1 : seconds / 2;
-	struct verdict v = { 0 };
-	struct dmu d = {
-		.v = &v,
-		.kofd = open(ko_path, O_RDONLY | O_CLOEXEC),
-	};
-	const char *why_not = NULL;
+	struct dmu *d = &self->d;
+	const char *why_not;
+	int err;
 
-	(void)unused;
-	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
-		if (selected[i])
-			d.devs[d.ndevs++] = &modes[i];
-	d.buf = malloc(DMU_PAGES * psize);
-	if (!d.buf) {
-		fail(&v, "out of memory");
-		goto out;
-	}
-	if (!mmlab_loaded()) {
-		fail(&v, "mmlab is not loaded");
-		goto out;
-	}
+	ASSERT_TRUE(self->was_loaded) TH_LOG("mmlab is not loaded");
 	/* Without CONFIG_MODULE_UNLOAD there is no refcnt, and no unloading. */
-	if (access("/sys/module/mmlab/refcnt", F_OK)) {
-		ktap_diag("no /sys/module/mmlab/refcnt: modules cannot unload");
-		why_not = "no unloading";
-		goto out;
-	}
-	why_not = dmu_why_not(&d);
+	if (access("/sys/module/mmlab/refcnt", F_OK))
+		SKIP(return, "no /sys/module/mmlab/refcnt: modules cannot unload");
+	why_not = dmu_why_not(d);
 
-	dmu_lockstep(&d, secs);
-	if (d.unsupported) {
-		ktap_diag("delete_module: %s: no unloading here",
-			  strerror(d.unsupported));
+	dmu_lockstep(d, secs);
+	/* Its threads are joined: the lockstep part's verdict. */
+	ASSERT_EQ(0, failures(&self->v))
+		TH_LOG("lockstep: checks failed (the first %d above)",
+		       MAX_DIAGS);
+	if (d->unsupported) {
+		diag("delete_module: %s: no unloading here",
+		     strerror(d->unsupported));
 		why_not = "delete_module is not allowed";
 	}
-	if (failed(&v) || why_not) {
-		if (why_not)
-			ktap_diag("free running and reloading skipped: %s (%s)",
-				  why_not, ko_path);
-		goto out;
+	if (why_not) {
+		/* A skip, unless a check above failed. */
+		if (!_metadata->exit_code)
+			SKIP(return, "free running and reloading: %s (%s)",
+			     why_not, ko_path);
+		return;
 	}
+
 	/* Unloading and loading work at all, and the devices come back. */
-	if (!dmu_reload(&d, "before the race"))
-		goto out;
-	dmu_free_run(&d, secs);
-	if (!wait_threads(1))
-		fail(&v, "the user thread did not exit");
+	dmu_reload(_metadata, d, "before the race");
+	if (_metadata->exit_code)
+		return;
+	dmu_free_run(d, secs);
+	EXPECT_TRUE(wait_threads(1)) TH_LOG("the user thread did not exit");
+	/* The free run loads again each module it unloads. */
+	EXPECT_TRUE(mmlab_loaded()) TH_LOG("mmlab not loaded after the race");
 	if (!mmlab_loaded()) {
-		fail(&v, "mmlab not loaded after the race");
-		if (load_mmlab(&d))
-			goto out;
+		err = load_mmlab(d);
+		ASSERT_EQ(0, err)
+			TH_LOG("finit_module %s: %s", ko_path, strerror(err));
 	}
-	dmu_reload(&d, "after the race");
-out:
-	if (d.kofd >= 0)
-		close(d.kofd);
-	free(d.buf);
-	if (failed(&v))
-		return false;
-	return why_not ? KTAP_SKIP : true;
+	dmu_reload(_metadata, d, "after the race");
+	EXPECT_EQ(0, failures(&self->v))
+		TH_LOG("free running: checks failed (the first %d above)",
+		       MAX_DIAGS);
 }
 
-struct tcase {
-	const char *name;
-	int (*run)(const struct mode *m);
-	bool (*applies)(const struct mode *m);
-	bool once;		/* not per mode: over every selected device */
-};
-
-/* delete_module_vs_use last: it unloads the module the others use. */
-static const struct tcase tcases[] = {
-	{ "fault_vs_unmap", fault_vs_unmap },
-	{ "mkwrite_no_lost_writes", mkwrite_no_lost_writes, is_mkwrite },
-	{ "map_touch_unmap_cycles", map_touch_unmap_cycles },
-	{ "delete_module_vs_use", delete_module_vs_use, NULL, true },
-};
-
-static bool applies(const struct tcase *c, size_t m)
-{
-	return selected[m] && (!c->applies || c->applies(&modes[m]));
-}
-
-static void parse_args(int argc, char **argv)
-{
-	bool any = false;
-
-	for (int i = 1; i < argc; i++) {
-		bool mode = false;
-
-		for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
-			if (!strcmp(argv[i], modes[m].name)) {
-				selected[m] = true;
-				mode = true;
-			}
-		}
-		if (mode)
-			any = true;
-		else
-			ko_path = argv[i];
-	}
-	for (size_t m = 0; !any && m < ARRAY_SIZE(modes); m++)
-		selected[m] = true;
-}
-
-static void parse_env(void)
-{
-	const char *s = getenv("MMLAB_STRESS_SECONDS");
-	const char *fuzz = getenv("MMLAB_FUZZ_SEED");
-
-	if (s && atof(s) > 0) {
-		seconds = atof(s);
-		stress = true;
-	}
-	seed = fuzz ? strtoul(fuzz, NULL, 0) : (unsigned int)time(NULL);
-}
-
-int main(int argc, char **argv)
-{
-	int planned = 0, n = 0, pass = 0, fail_count = 0, skip = 0;
-
-	psize = sysconf(_SC_PAGESIZE);
-	parse_args(argc, argv);
-	parse_env();
-	for (size_t c = 0; c < ARRAY_SIZE(tcases); c++) {
-		int modes_applying = 0;
-
-		for (size_t m = 0; m < ARRAY_SIZE(modes); m++)
-			modes_applying += applies(&tcases[c], m);
-		if (tcases[c].once && modes_applying)
-			modes_applying = 1;
-		planned += modes_applying;
-	}
-	printf("KTAP version 1\n1..%d\n", planned);
-	ktap_diag("seed %u (MMLAB_FUZZ_SEED=%u replays the choices); %g s per case and mode%s",
-		  seed, seed, seconds,
-		  stress ? " (MMLAB_STRESS_SECONDS)" : "");
-	if (!install_guard()) {
-		ktap_diag("sigaction: %s", strerror(errno));
-		return 1;
-	}
-
-	n = 0;
-	for (size_t c = 0; c < ARRAY_SIZE(tcases); c++) {
-		const struct tcase *tc = &tcases[c];
-		bool ran = false;
-
-		for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
-			double start = now();
-			int r;
-
-			if (!applies(tc, m) || (tc->once && ran))
-				continue;
-			ran = true;
-			r = tc->run(&modes[m]);
-			n++;
-			ktap_diag("%s took %.1f s", tc->name, now() - start);
-			if (tc->once)
-				printf("%s %d %s%s\n",
-				       r ? "ok" : "not ok", n, tc->name,
-				       r == KTAP_SKIP ? " # SKIP" : "");
-			else
-				printf("%s %d %s.%s%s\n",
-				       r ? "ok" : "not ok", n, modes[m].name,
-				       tc->name, r == KTAP_SKIP ? " # SKIP" : "");
-			fflush(stdout);
-			if (r == KTAP_SKIP)
-				skip++;
-			else if (r)
-				pass++;
-			else
-				fail_count++;
-		}
-	}
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
-	       pass, fail_count, skip);
-	return fail_count ? 1 : 0;
-}
+TEST_HARNESS_MAIN
