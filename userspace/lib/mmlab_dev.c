@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ktap.h"
 #include "mmlab_dev.h"
 
 /* One byte of a 32-bit hash of (seed, offset): no period a page could hide. */
@@ -50,20 +48,6 @@ int mmap_errno(int fd, size_t len, off_t off, int prot, int flags)
 		return errno;
 	munmap(p, len);
 	return 0;
-}
-
-bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
-	       int want_errno)
-{
-	int err = mmap_errno(fd, len, off, prot, flags);
-
-	if (!err) {
-		ktap_diag("mmap len %#zx off %#llx succeeded", len,
-			  (unsigned long long)off);
-		return false;
-	}
-	return KTAP_EXPECT(err == want_errno, "mmap len %#zx off %#llx: %s",
-			   len, (unsigned long long)off, strerror(err));
 }
 
 bool pread_all(int fd, void *p, size_t len, off_t off)

@@ -17,6 +17,11 @@
  */
 static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
+/* As the kernel's, and kselftest.h's, which may come first. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Fill @len bytes with a pattern that differs for each @seed and offset. */
 void pattern_fill(void *p, size_t len, uint32_t seed, off_t offset);
 
@@ -31,10 +36,6 @@ bool mmlab_info(int fd, struct mmlab_info *info);
  * (and the mapping is removed again).
  */
 int mmap_errno(int fd, size_t len, off_t off, int prot, int flags);
-
-/* Does that mmap() fail with @want_errno? Diagnoses when it does not. */
-bool map_fails(int fd, size_t len, off_t off, int prot, int flags,
-	       int want_errno);
 
 /* pread()/pwrite() all of @len bytes or fail. */
 bool pread_all(int fd, void *p, size_t len, off_t off);

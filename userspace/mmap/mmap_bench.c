@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ktap.h"
 #include "mmlab_dev.h"
 #include "modes.h"
 

@@ -15,7 +15,6 @@
 
 #include <linux/mmlab_mm.h>
 
-#include "ktap.h"
 #include "mmlab_dev.h"
 #include "modes.h"
 #include "pci_dev.h"
