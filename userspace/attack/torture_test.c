@@ -535,9 +535,9 @@ static bool dontneed_leaves_holes(const struct mode *m)
 
 /*
  * The per-mode tests: the variant's device, open, with the info and the
- * baseline as setup found them. The variants are mode_fixture.h's, but
- * this setup is the torture cases' own: the fault guard, no minimum
- * buffer size.
+ * baseline as setup found them. The variants are mode_variants.h's, as
+ * the mode probes have them, but this setup is the torture cases' own:
+ * the fault guard, no minimum buffer size.
  */
 FIXTURE(mode) {
 	int fd;
@@ -546,20 +546,7 @@ FIXTURE(mode) {
 	double start;
 };
 
-FIXTURE_VARIANT(mode) {
-	const struct mode *mode;
-};
-
-FIXTURE_VARIANT_ADD(mode, remap) { .mode = &modes[MODE_REMAP] };
-FIXTURE_VARIANT_ADD(mode, fault) { .mode = &modes[MODE_FAULT] };
-FIXTURE_VARIANT_ADD(mode, faultaround) { .mode = &modes[MODE_FAULTAROUND] };
-FIXTURE_VARIANT_ADD(mode, mkwrite) { .mode = &modes[MODE_MKWRITE] };
-FIXTURE_VARIANT_ADD(mode, pfn) { .mode = &modes[MODE_PFN] };
-FIXTURE_VARIANT_ADD(mode, mixed) { .mode = &modes[MODE_MIXED] };
-FIXTURE_VARIANT_ADD(mode, vmalloc) { .mode = &modes[MODE_VMALLOC] };
-FIXTURE_VARIANT_ADD(mode, vmalloc_fault) { .mode = &modes[MODE_VMALLOC_FAULT] };
-FIXTURE_VARIANT_ADD(mode, insert) { .mode = &modes[MODE_INSERT] };
-FIXTURE_VARIANT_ADD(mode, insert_page) { .mode = &modes[MODE_INSERT_PAGE] };
+#include "mode_variants.h"
 
 FIXTURE_SETUP(mode)
 {
