@@ -13,6 +13,7 @@ long mmlab_mm_vmas(void __user *arg);
 long mmlab_mm_stat(void __user *arg);
 long mmlab_mm_layout(void __user *arg);
 long mmlab_mm_copy(void __user *arg);
+long mmlab_mm_follow(void __user *arg);
 
 int mmlab_introspect_init(void);
 void mmlab_introspect_exit(void);

@@ -34,6 +34,9 @@ static long mmlab_mm_ioctl(struct file *file, unsigned int cmd,
 	case MMLAB_MM_IOC_COPY:
 		handler = mmlab_mm_copy;
 		break;
+	case MMLAB_MM_IOC_FOLLOW:
+		handler = mmlab_mm_follow;
+		break;
 	default:
 		/* For every caller: ENOTTY comes before EPERM. */
 		return -ENOTTY;

@@ -35,6 +35,59 @@ static inline int page_mapcount(struct page *page)
 }
 #endif
 
+#ifndef MMLAB_HAVE_FOLLOW_PFNMAP
+/*
+ * v6.12 replaced follow_pte() with follow_pfnmap_start() and _end(), which
+ * refuse an address outside @vma, or in a vma that is neither VM_IO nor
+ * VM_PFNMAP, with -EINVAL: follow_pte() of v6.10 and v6.11 checked the
+ * flags too, earlier ones took the mm and checked nothing, so this does.
+ * Caller holds the mmap lock for read; the results are valid until
+ * follow_pfnmap_end(), which drops the PTE lock. PTE-mapped pages only:
+ * before v6.12 follow_pte() fails on a huge PUD, and on a huge PMD hits
+ * VM_BUG_ON() with CONFIG_DEBUG_VM (else fails): this relies on mmlab,
+ * and the kernel before v6.12, mapping no huge entry in a PFN map.
+ */
+struct follow_pfnmap_args {
+	struct vm_area_struct *vma;
+	unsigned long address;
+	spinlock_t *lock;	/* the PTE table's, held from start to end */
+	pte_t *ptep;
+	unsigned long pfn;
+	pgprot_t pgprot;
+	bool writable;
+	bool special;
+};
+
+static inline int follow_pfnmap_start(struct follow_pfnmap_args *args)
+{
+	struct vm_area_struct *vma = args->vma;
+	pte_t pte;
+	int ret;
+
+	if (args->address < vma->vm_start || args->address >= vma->vm_end ||
+	    !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EINVAL;
+#ifdef MMLAB_HAVE_FOLLOW_PTE_VMA
+	ret = follow_pte(vma, args->address, &args->ptep, &args->lock);
+#else
+	ret = follow_pte(vma->vm_mm, args->address, &args->ptep, &args->lock);
+#endif
+	if (ret)
+		return ret;
+	pte = ptep_get(args->ptep);
+	args->pfn = pte_pfn(pte);
+	args->pgprot = pte_pgprot(pte);
+	args->writable = pte_write(pte);
+	args->special = pte_special(pte);
+	return 0;
+}
+
+static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
+{
+	pte_unmap_unlock(args->ptep, args->lock);
+}
+#endif
+
 #ifndef MMLAB_HAVE_GET_MM_COUNTER_SUM
 /* Before the RSS counters became per-CPU, reading them was exact. */
 #define get_mm_counter_sum(mm, member)	get_mm_counter(mm, member)

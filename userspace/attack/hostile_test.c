@@ -63,7 +63,7 @@ enum family { FAM_MODE, FAM_MM, FAM_EDU, FAM_IVSHMEM };
 
 enum op {
 	OP_INFO, OP_PAGE_PFN, OP_DIRTY, OP_PAGE_COUNTS,
-	OP_WALK, OP_VMAS, OP_STAT, OP_LAYOUT, OP_COPY,
+	OP_WALK, OP_VMAS, OP_STAT, OP_LAYOUT, OP_COPY, OP_FOLLOW,
 	OP_EDU_INFO, OP_LIVENESS, OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV,
 	OP_RAISE_IRQ, OP_IVSHMEM_INFO,
 	NR_CMDS,
@@ -89,6 +89,7 @@ static const struct cmd cmds[NR_CMDS] = {
 	[OP_STAT] = CMD(MMLAB_MM_IOC_STAT, FAM_MM),
 	[OP_LAYOUT] = CMD(MMLAB_MM_IOC_LAYOUT, FAM_MM),
 	[OP_COPY] = CMD(MMLAB_MM_IOC_COPY, FAM_MM),
+	[OP_FOLLOW] = CMD(MMLAB_MM_IOC_FOLLOW, FAM_MM),
 	[OP_EDU_INFO] = CMD(MMLAB_EDU_IOC_INFO, FAM_EDU),
 	[OP_LIVENESS] = CMD(MMLAB_EDU_IOC_LIVENESS, FAM_EDU),
 	[OP_FACTORIAL] = CMD(MMLAB_EDU_IOC_FACTORIAL, FAM_EDU),
@@ -142,6 +143,8 @@ static struct mmlab_vma vma_out[4];
 static uint8_t copy_buf[65536 + 64];
 static uint8_t dma_data[16];
 static int walk_target;
+/* A page of /dev/mmlab-remap, a PFN map, for MMLAB_MM_IOC_FOLLOW. */
+static const void *pfnmap_page;
 
 /* One 32-bit read of a register, a single move, as the kernel's readl(). */
 static uint32_t mmio_read32(const void *base, size_t off)
@@ -257,6 +260,9 @@ static void valid_arg(const struct cmd *c, void *p)
 		*(struct mmlab_copy *)p = (struct mmlab_copy){
 			.uaddr = (uintptr_t)copy_buf, .len = 64,
 		};
+		break;
+	case MMLAB_MM_IOC_FOLLOW:
+		((struct mmlab_follow *)p)->addr = (uintptr_t)pfnmap_page;
 		break;
 	case MMLAB_EDU_IOC_LIVENESS:
 		((struct mmlab_edu_liveness *)p)->in = 0x5a5a0001;
@@ -457,12 +463,23 @@ FIXTURE_SETUP(nodes)
 			TH_LOG("mmlab-edu0: BAR0 not mapped (%m): its registers go unchecked");
 		edu_regs = p == MAP_FAILED ? NULL : p;
 	}
+	pfnmap_page = NULL;
+	if (nodes[MODE_REMAP].fd >= 0) {
+		void *p = mmap(NULL, psize, PROT_READ, MAP_SHARED,
+			       nodes[MODE_REMAP].fd, 0);
+
+		if (p == MAP_FAILED)
+			TH_LOG("mmlab-remap: not mapped (%m): no valid MMLAB_MM_IOC_FOLLOW");
+		pfnmap_page = p == MAP_FAILED ? NULL : p;
+	}
 }
 
 FIXTURE_TEARDOWN(nodes)
 {
 	if (edu_regs)
 		munmap((void *)edu_regs, psize);
+	if (pfnmap_page)
+		munmap((void *)pfnmap_page, psize);
 	for (size_t i = 0; i < NR_NODES; i++) {
 		if (nodes[i].fd >= 0)
 			close(nodes[i].fd);
@@ -830,7 +847,8 @@ static int dirty(uint64_t bitmap, uint32_t nbits, uint32_t flags,
  * Flag bits that no kernel knows yet, and reserved fields that are not
  * zero, fail with EINVAL so that they can be given a meaning later:
  * MMLAB_IOC_DIRTY's flags and reserved, MMLAB_MM_IOC_COPY's to_user
- * (0 or 1) and reserved, MMLAB_EDU_IOC_FACTORIAL's flags.
+ * (0 or 1) and reserved, MMLAB_MM_IOC_FOLLOW's reserved,
+ * MMLAB_EDU_IOC_FACTORIAL's flags.
  */
 TEST_F(nodes, unknown_bits_einval)
 {
@@ -875,6 +893,18 @@ TEST_F(nodes, unknown_bits_einval)
 		expect_err(_metadata, mm_node, "MMLAB_MM_IOC_COPY", how,
 			   ioctl_err(mm_node->fd, MMLAB_MM_IOC_COPY, &c), EINVAL);
 		EXPECT_EQ(77, c.done) TH_LOG("%s: done written", how);
+	}
+	for (int bit = 0; mm_node->fd >= 0 && bit < 32; bit++) {
+		struct mmlab_follow f = {
+			.addr = (uintptr_t)pfnmap_page, .reserved = 1U << bit,
+			.pfn = 77,
+		};
+
+		snprintf(how, sizeof(how), "reserved bit %d", bit);
+		expect_err(_metadata, mm_node, "MMLAB_MM_IOC_FOLLOW", how,
+			   ioctl_err(mm_node->fd, MMLAB_MM_IOC_FOLLOW, &f),
+			   EINVAL);
+		EXPECT_EQ(77, f.pfn) TH_LOG("%s: pfn written", how);
 	}
 	for (int bit = 1; edu_node->fd >= 0 && bit < 32; bit++) {
 		struct mmlab_edu_factorial f = {
@@ -1396,6 +1426,10 @@ static const struct priv_row priv_table[] = {
 	{ G_MM, OP_COPY, NOCAP, EPERM },
 	{ G_MM, OP_COPY, NOBODY, EACCES },
 	{ G_MM, OP_COPY, NOBODY_FD, EPERM },
+	{ G_MM, OP_FOLLOW, ROOT, 0 },
+	{ G_MM, OP_FOLLOW, NOCAP, EPERM },
+	{ G_MM, OP_FOLLOW, NOBODY, EACCES },
+	{ G_MM, OP_FOLLOW, NOBODY_FD, EPERM },
 	{ G_MM, OP_OTHER, ROOT, ENOTTY },
 	{ G_MM, OP_OTHER, NOCAP, ENOTTY },
 	{ G_MM, OP_OTHER, NOBODY, EACCES },
@@ -1677,7 +1711,7 @@ static void print_table(void)
 {
 	static const enum op ops[] = {
 		OP_INFO, OP_PAGE_PFN, OP_PAGE_COUNTS, OP_DIRTY, OP_WALK, OP_VMAS,
-		OP_STAT, OP_LAYOUT, OP_COPY, OP_EDU_INFO, OP_LIVENESS,
+		OP_STAT, OP_LAYOUT, OP_COPY, OP_FOLLOW, OP_EDU_INFO, OP_LIVENESS,
 		OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV, OP_RAISE_IRQ,
 		OP_IVSHMEM_INFO, OP_OTHER, OP_MMAP,
 	};

@@ -120,6 +120,12 @@ FIELD(mmlab_copy, len, 8);
 FIELD(mmlab_copy, to_user, 16);
 FIELD(mmlab_copy, reserved, 20);
 FIELD(mmlab_copy, done, 24);
+SIZE(mmlab_follow, 32);
+FIELD(mmlab_follow, addr, 0);
+FIELD(mmlab_follow, flags, 8);
+FIELD(mmlab_follow, reserved, 12);
+FIELD(mmlab_follow, pfn, 16);
+FIELD(mmlab_follow, prot, 24);
 
 IOCTL(MMLAB_IOC_INFO, 0x8038b900);
 IOCTL(MMLAB_IOC_PAGE_PFN, 0xc010b901);
@@ -130,6 +136,7 @@ IOCTL(MMLAB_MM_IOC_VMAS, 0xc010b941);
 IOCTL(MMLAB_MM_IOC_STAT, 0x8078b942);
 IOCTL(MMLAB_MM_IOC_LAYOUT, 0x80a8b943);
 IOCTL(MMLAB_MM_IOC_COPY, 0xc020b944);
+IOCTL(MMLAB_MM_IOC_FOLLOW, 0xc020b945);
 
 /* linux/mmlab_pci.h */
 SIZE(mmlab_edu_info, 32);

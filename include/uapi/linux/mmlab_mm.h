@@ -206,6 +206,39 @@ struct mmlab_copy {
 	__u64 done;
 };
 
+/* What &struct mmlab_follow.flags says of the entry found. */
+#define MMLAB_FOLLOW_PRESENT	(1U << 0)
+#define MMLAB_FOLLOW_WRITE	(1U << 1)
+#define MMLAB_FOLLOW_SPECIAL	(1U << 2)
+
+/**
+ * struct mmlab_follow - the page frame behind a user address in a PFN map,
+ *	found as a driver finds it: follow_pfnmap_start() (follow_pte()
+ *	before 6.12), the lookup VFIO makes for a BAR that a process mapped
+ * @addr: in: a virtual address of the caller, in a %VM_IO or %VM_PFNMAP
+ *	vma; in no vma (or not a user address), %EFAULT, as VFIO's lookup
+ *	gives; in any other vma, %EINVAL, the kernel API's own refusal
+ * @flags: out: MMLAB_FOLLOW_*; without %MMLAB_FOLLOW_PRESENT, no entry
+ *	maps @addr (a lazily filled mapping not yet touched, or one whose
+ *	driver revoked it), and @pfn and @prot are 0. Its value in is
+ *	ignored. A huge (PMD or PUD) entry is followed on 6.12 only; the
+ *	fallback for older kernels follows 4 KiB entries alone, and mmlab
+ *	maps no huge entry in a PFN map there.
+ * @reserved: must be zero; %EINVAL otherwise
+ * @pfn: out: the page frame @addr falls in
+ * @prot: out: the leaf entry's flag bits, pgprot_val(): on x86 a PTE's
+ *	low 12 bits (bit 4, PCD, in an uncached mapping; accessed and dirty
+ *	as the CPU set them), NX in bit 63 and the protection key; a huge
+ *	entry's have its own layout (bit 7 is PSE, PAT moves to bit 12)
+ */
+struct mmlab_follow {
+	__u64 addr;
+	__u32 flags;
+	__u32 reserved;
+	__u64 pfn;
+	__u64 prot;
+};
+
 #define MMLAB_MM_IOC_WALK	_IOWR(MMLAB_IOC_MAGIC, 0x40, struct mmlab_walk)
 #define MMLAB_MM_IOC_VMAS	_IOWR(MMLAB_IOC_MAGIC, 0x41, struct mmlab_vmas)
 #define MMLAB_MM_IOC_STAT	_IOR(MMLAB_IOC_MAGIC, 0x42, struct mmlab_mm_stat)
@@ -216,5 +249,6 @@ struct mmlab_copy {
  * is copied.
  */
 #define MMLAB_MM_IOC_COPY	_IOWR(MMLAB_IOC_MAGIC, 0x44, struct mmlab_copy)
+#define MMLAB_MM_IOC_FOLLOW	_IOWR(MMLAB_IOC_MAGIC, 0x45, struct mmlab_follow)
 
 #endif /* _UAPI_LINUX_MMLAB_MM_H */
