@@ -287,6 +287,52 @@ static void gup_finds_driver_page_test(struct kunit *test)
 	}
 }
 
+/*
+ * follow_pfnmap_start() finds the driver's own frame behind each address
+ * of a VM_PFNMAP mapping once it is mapped, special, and refuses a
+ * page-backed one with -EINVAL, touched or not: the complement of
+ * get_user_pages(), which refuses the first and pins the second.
+ */
+static void follow_finds_driver_frame_test(struct kunit *test)
+{
+	struct mmap_test *t = test->priv;
+	unsigned long addr, i, pfn = 0;
+	struct mm_struct *mm;
+	bool special = false;
+	int ret;
+
+	addr = map(test, TEST_PAGES, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
+	/* The mm that kunit_vm_mmap() attached to the test's thread. */
+	mm = current->mm;
+	KUNIT_ASSERT_EQ(test, copy_from_user(t->kbuf, (void __user *)addr,
+					     TEST_PAGES * PAGE_SIZE), 0);
+	for (i = 0; i < TEST_PAGES; i++) {
+		struct follow_pfnmap_args args = {
+			.address = addr + i * PAGE_SIZE,
+		};
+
+		mmap_read_lock(mm);
+		args.vma = vma_lookup(mm, args.address);
+		ret = args.vma ? follow_pfnmap_start(&args) : -EFAULT;
+		if (!ret) {
+			pfn = args.pfn;
+			special = args.special;
+			follow_pfnmap_end(&args);
+		}
+		mmap_read_unlock(mm);
+		if (!expect[t->mode].pfnmap) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "page %lu", i);
+			continue;
+		}
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "page %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, pfn,
+				    page_to_pfn(t->dev.buf->pages[i]),
+				    "page %lu", i);
+		KUNIT_EXPECT_TRUE_MSG(test, special, "page %lu", i);
+	}
+}
+
 /* Make the buffer end after @pages, as a device that shrinks would. */
 static void buffer_set_end(struct mmlab_buffer *buf, unsigned long pages)
 {
@@ -347,6 +393,7 @@ static struct kunit_case mmap_test_cases[] = {
 	KUNIT_CASE_PARAM(read_maps_neighbours_test, mode_gen_params),
 	KUNIT_CASE_PARAM(write_lands_in_driver_page_test, mode_gen_params),
 	KUNIT_CASE_PARAM(gup_finds_driver_page_test, mode_gen_params),
+	KUNIT_CASE_PARAM(follow_finds_driver_frame_test, mode_gen_params),
 	KUNIT_CASE_PARAM(fault_past_end_is_short_copy_test, mode_gen_params),
 	KUNIT_CASE_PARAM(mmap_bounds_and_vmas_test, mode_gen_params),
 	{}
