@@ -166,6 +166,26 @@ static void show_walks(long psize)
 	close(mmfd);
 }
 
+/*
+ * The kernel's lookup of the frame behind a user address in a PFN map,
+ * as VFIO makes it (MMLAB_MM_IOC_FOLLOW), against where sysfs puts it.
+ */
+static void show_follow(const void *p, uint64_t phys)
+{
+	struct mmlab_follow f = { .addr = (uintptr_t)p };
+	int mmfd = open("/dev/mmlab-mm", O_RDWR);
+
+	if (mmfd < 0 || ioctl(mmfd, MMLAB_MM_IOC_FOLLOW, &f))
+		printf("  follow_pfnmap_start(): %s\n", strerror(errno));
+	else
+		printf("  follow_pfnmap_start() finds PFN %#llx behind it: %s\n",
+		       (unsigned long long)f.pfn,
+		       f.pfn == phys / 4096 ? "BAR0's first page, as sysfs says" :
+					     "NOT BAR0's first page");
+	if (mmfd >= 0)
+		close(mmfd);
+}
+
 /* QEMU's edu: registers, an interrupt, DMA, and BAR0 mapped to userspace. */
 static void show_edu(void)
 {
@@ -204,6 +224,7 @@ static void show_edu(void)
 	if (r != MAP_FAILED) {
 		printf("  BAR0 mapped uncached; identification read by userspace: %#x\n",
 		       mmio_read32(r, 0));
+		show_follow(r, edu_target.bar_start);
 		munmap(r, 4096);
 	}
 	close(fd);
