@@ -402,7 +402,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct edu *edu;
 	int ret;
 
-	ret = mmlab_pci_count_bound(pdev);
+	ret = mmlab_pci_count_bound(&pdev->dev);
 	if (ret)
 		return ret;
 	edu = devm_kzalloc(dev, sizeof(*edu), GFP_KERNEL);
@@ -411,7 +411,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edu->pdev = pdev;
 	mutex_init(&edu->op_lock);
 	init_waitqueue_head(&edu->irq_wait);
-	name = devm_mmlab_pci_name(pdev, &edu_ida, "mmlab-edu");
+	name = devm_mmlab_pci_name(&pdev->dev, &edu_ida, "mmlab-edu");
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 
@@ -448,7 +448,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 
-	ret = devm_mmlab_pci_node_add(pdev, name, 0, &edu_fops, edu);
+	ret = devm_mmlab_pci_node_add(dev, name, &pdev->resource[0],
+				      &edu_fops, edu);
 	if (ret)
 		return ret;
 	dev_info(dev, "%s: edu %#x, %s interrupt %d\n", name,

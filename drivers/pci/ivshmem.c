@@ -166,13 +166,13 @@ static int ivshmem_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	const char *name;
 	int ret;
 
-	ret = mmlab_pci_count_bound(pdev);
+	ret = mmlab_pci_count_bound(&pdev->dev);
 	if (ret)
 		return ret;
 	ivs = devm_kzalloc(dev, sizeof(*ivs), GFP_KERNEL);
 	if (!ivs)
 		return -ENOMEM;
-	name = devm_mmlab_pci_name(pdev, &ivshmem_ida, "mmlab-ivshmem");
+	name = devm_mmlab_pci_name(&pdev->dev, &ivshmem_ida, "mmlab-ivshmem");
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 
@@ -184,7 +184,8 @@ static int ivshmem_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(ivs->shm);
 	ivs->size = pci_resource_len(pdev, IVSHMEM_BAR_SHM);
 
-	ret = devm_mmlab_pci_node_add(pdev, name, IVSHMEM_BAR_SHM,
+	ret = devm_mmlab_pci_node_add(&pdev->dev, name,
+				      &pdev->resource[IVSHMEM_BAR_SHM],
 				      &ivshmem_fops, ivs);
 	if (ret)
 		return ret;

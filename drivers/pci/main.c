@@ -24,17 +24,17 @@ static void mmlab_pci_unbound(void *unused)
 
 /**
  * mmlab_pci_count_bound() - count a device as bound until it is unbound
- * @pdev: the device being probed
+ * @dev: the device being probed
  *
  * Call it first in probe(): its devres action then runs last at unbind,
  * or when the probe fails.
  *
  * Return: 0 or -ENOMEM.
  */
-int mmlab_pci_count_bound(struct pci_dev *pdev)
+int mmlab_pci_count_bound(struct device *dev)
 {
 	atomic_inc(&mmlab_pci_counters.bound);
-	return devm_add_action_or_reset(&pdev->dev, mmlab_pci_unbound, NULL);
+	return devm_add_action_or_reset(dev, mmlab_pci_unbound, NULL);
 }
 
 static int mmlab_pci_counters_show(struct seq_file *m, void *unused)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mmlab_pci internals: the device node both PCI drivers share, and the
+ * mmlab_pci internals: the device node its drivers share, and the
  * module's counters.
  */
 #ifndef _MMLAB_PCI_H
@@ -32,11 +32,12 @@ struct mmlab_pci_counters {
 
 extern struct mmlab_pci_counters mmlab_pci_counters;
 
-int mmlab_pci_count_bound(struct pci_dev *pdev);
+int mmlab_pci_count_bound(struct device *dev);
 
-const char *devm_mmlab_pci_name(struct pci_dev *pdev, struct ida *ida,
+const char *devm_mmlab_pci_name(struct device *dev, struct ida *ida,
 				const char *prefix);
-int devm_mmlab_pci_node_add(struct pci_dev *pdev, const char *name, int bar,
+int devm_mmlab_pci_node_add(struct device *dev, const char *name,
+			    const struct resource *res,
 			    const struct file_operations *fops, void *priv);
 
 int mmlab_pci_node_open(struct inode *inode, struct file *file);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The device node of a bound PCI device: /dev/<prefix>N, whose mmap() maps
- * one BAR, and which is revoked when the device is unbound.
+ * The device node of a bound device: /dev/<prefix>N, whose mmap() maps
+ * one BAR (or another range of MMIO), and which is revoked when the device
+ * is unbound.
  *
  * Everything a driver binds with is device-managed (devres) and released
  * at unbind, but an open file can outlive that, and so can a mapping of the
@@ -96,7 +97,7 @@ static void mmlab_pci_instance_free(void *data)
 
 /**
  * devm_mmlab_pci_name() - name a new instance of a driver's device
- * @pdev: the device being bound
+ * @dev: the device being bound
  * @ida: the driver's instance numbers
  * @prefix: the driver's node name, "mmlab-edu" for example
  *
@@ -104,25 +105,25 @@ static void mmlab_pci_instance_free(void *data)
  *
  * Return: "<prefix>N", device-managed, or an ERR_PTR().
  */
-const char *devm_mmlab_pci_name(struct pci_dev *pdev, struct ida *ida,
+const char *devm_mmlab_pci_name(struct device *dev, struct ida *ida,
 				const char *prefix)
 {
 	struct mmlab_pci_instance *inst;
 	const char *name;
 	int ret;
 
-	inst = devm_kzalloc(&pdev->dev, sizeof(*inst), GFP_KERNEL);
+	inst = devm_kzalloc(dev, sizeof(*inst), GFP_KERNEL);
 	if (!inst)
 		return ERR_PTR(-ENOMEM);
 	inst->ida = ida;
 	inst->id = ida_alloc(ida, GFP_KERNEL);
 	if (inst->id < 0)
 		return ERR_PTR(inst->id);
-	ret = devm_add_action_or_reset(&pdev->dev, mmlab_pci_instance_free,
+	ret = devm_add_action_or_reset(dev, mmlab_pci_instance_free,
 				       inst);
 	if (ret)
 		return ERR_PTR(ret);
-	name = devm_kasprintf(&pdev->dev, GFP_KERNEL, "%s%d", prefix, inst->id);
+	name = devm_kasprintf(dev, GFP_KERNEL, "%s%d", prefix, inst->id);
 	return name ?: ERR_PTR(-ENOMEM);
 }
 
@@ -171,9 +172,9 @@ static void mmlab_pci_node_remove(void *data)
 
 /**
  * devm_mmlab_pci_node_add() - create the device node of a bound device
- * @pdev: the device
+ * @dev: the device
  * @name: the node's name, from devm_mmlab_pci_name()
- * @bar: the BAR that mmap() maps
+ * @res: the memory that mmap() maps, a BAR for example; NULL for none
  * @fops: the driver's file operations; ->open, ->release and ->mmap must be
  *	mmlab_pci_node_open(), mmlab_pci_node_release() and
  *	mmlab_pci_node_mmap()
@@ -184,11 +185,12 @@ static void mmlab_pci_node_remove(void *data)
  *
  * Return: 0 or a negative errno.
  */
-int devm_mmlab_pci_node_add(struct pci_dev *pdev, const char *name, int bar,
+int devm_mmlab_pci_node_add(struct device *dev, const char *name,
+			    const struct resource *res,
 			    const struct file_operations *fops, void *priv)
 {
-	resource_size_t start = pci_resource_start(pdev, bar);
-	resource_size_t len = pci_resource_len(pdev, bar);
+	resource_size_t start = res ? res->start : 0;
+	resource_size_t len = res ? resource_size(res) : 0;
 	struct mmlab_pci_node *node;
 	int ret;
 
@@ -201,7 +203,7 @@ int devm_mmlab_pci_node_add(struct pci_dev *pdev, const char *name, int bar,
 	mutex_init(&node->files_lock);
 	INIT_LIST_HEAD(&node->files);
 	node->priv = priv;
-	/* A BAR smaller than a page would expose its neighbours: no mmap. */
+	/* A range smaller than a page would expose its neighbours: no mmap. */
 	if (PAGE_ALIGNED(start) && PAGE_ALIGNED(len)) {
 		node->pfn = PHYS_PFN(start);
 		node->npages = PHYS_PFN(len);
@@ -210,7 +212,7 @@ int devm_mmlab_pci_node_add(struct pci_dev *pdev, const char *name, int bar,
 	node->misc.minor = MISC_DYNAMIC_MINOR;
 	node->misc.name = node->name;
 	node->misc.fops = fops;
-	node->misc.parent = &pdev->dev;
+	node->misc.parent = dev;
 	/* MMIO and DMA for root only, as /dev/mem. */
 	node->misc.mode = 0600;
 
@@ -219,8 +221,7 @@ int devm_mmlab_pci_node_add(struct pci_dev *pdev, const char *name, int bar,
 		mmlab_pci_node_put(node);
 		return ret;
 	}
-	return devm_add_action_or_reset(&pdev->dev, mmlab_pci_node_remove,
-					node);
+	return devm_add_action_or_reset(dev, mmlab_pci_node_remove, node);
 }
 
 /**
