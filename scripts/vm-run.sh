@@ -8,7 +8,9 @@
 #   dmesg.log    the guest's dmesg       qemu.log  QEMU's own messages
 #   ivshmem.bin  the file behind the guest's ivshmem BAR2, seeded by
 #                scripts/ivshmem.py before the boot, for checking after it
-# The guest has QEMU's edu and ivshmem-plain PCI devices (drivers/pci/).
+#   debugcon.bin what the guest wrote to isa-debugcon's port
+# The guest has QEMU's edu and ivshmem-plain PCI devices, and its ISA
+# pc-testdev and isa-debugcon, at the port mmlab_pci expects (drivers/pci/).
 # Exits 0 when the guest finished its job and powered off, 1 otherwise.
 # TCG by default; KVM only when scripts/kvm-works.sh says it really works.
 # MMLAB_KERNEL_ARGS adds to the kernel command line.
@@ -59,6 +61,9 @@ boot() {
 		-device edu \
 		-object memory-backend-file,id=shm,size=1M,share=on,mem-path="$logdir/ivshmem.bin" \
 		-device ivshmem-plain,memdev=shm \
+		-device pc-testdev \
+		-chardev file,id=debugcon,path="$logdir/debugcon.bin" \
+		-device isa-debugcon,iobase=0x4f0,chardev=debugcon \
 		-serial "file:$logdir/console.log" \
 		-serial "file:$logdir/ktap.log" \
 		-serial "file:$logdir/dmesg.log" \

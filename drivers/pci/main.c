@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmlab_pci: devres-managed drivers for two PCI devices that QEMU emulates,
- * edu (edu.c) and ivshmem (ivshmem.c), with their BARs mapped to userspace
- * (node.c). See Documentation/pci-devres.rst.
+ * mmlab_pci: devres-managed drivers for devices that QEMU emulates: two on
+ * PCI, edu (edu.c) and ivshmem (ivshmem.c), with their BARs mapped to
+ * userspace (node.c), and two on ISA, pc-testdev and isa-debugcon, reached
+ * by port I/O (pio.c). See Documentation/pci-devres.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,20 +52,31 @@ static int __init mmlab_pci_init(void)
 {
 	int ret;
 
+	ret = mmlab_pio_check_params();
+	if (ret)
+		return ret;
+
 	mmlab_pci_debugfs = debugfs_create_dir("mmlab_pci", NULL);
 	debugfs_create_file("counters", 0400, mmlab_pci_debugfs, NULL,
 			    &mmlab_pci_counters_fops);
 
-	ret = pci_register_driver(&mmlab_edu_driver);
+	/* Binding creates nodes: the last step that can fail comes first. */
+	ret = platform_driver_register(&mmlab_pio_driver);
 	if (ret)
 		goto err_debugfs;
+	ret = pci_register_driver(&mmlab_edu_driver);
+	if (ret)
+		goto err_pio;
 	ret = pci_register_driver(&mmlab_ivshmem_driver);
 	if (ret)
 		goto err_edu;
+	mmlab_pio_add();
 	return 0;
 
 err_edu:
 	pci_unregister_driver(&mmlab_edu_driver);
+err_pio:
+	platform_driver_unregister(&mmlab_pio_driver);
 err_debugfs:
 	debugfs_remove(mmlab_pci_debugfs);
 	return ret;
@@ -74,11 +86,13 @@ module_init(mmlab_pci_init);
 /* Open files pin the module (fops->owner): no node is left here. */
 static void __exit mmlab_pci_exit(void)
 {
+	mmlab_pio_exit();
 	pci_unregister_driver(&mmlab_ivshmem_driver);
 	pci_unregister_driver(&mmlab_edu_driver);
+	platform_driver_unregister(&mmlab_pio_driver);
 	debugfs_remove(mmlab_pci_debugfs);
 }
 module_exit(mmlab_pci_exit);
 
-MODULE_DESCRIPTION("mmlab: devres-managed drivers for QEMU's edu and ivshmem PCI devices");
+MODULE_DESCRIPTION("mmlab: devres-managed drivers for devices that QEMU emulates");
 MODULE_LICENSE("GPL");

@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/pci.h>
+#include <linux/platform_device.h>
 
 struct ida;
 
@@ -48,5 +49,10 @@ void mmlab_pci_node_exit(struct file *file);
 
 extern struct pci_driver mmlab_edu_driver;
 extern struct pci_driver mmlab_ivshmem_driver;
+extern struct platform_driver mmlab_pio_driver;
+
+int mmlab_pio_check_params(void);
+void mmlab_pio_add(void);
+void mmlab_pio_exit(void);
 
 #endif /* _MMLAB_PCI_H */
