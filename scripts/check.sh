@@ -10,7 +10,8 @@
 #   the modules, runs the probes, unloads, and judges the KTAP (read by
 #   the kernel's kunit.py parse) and the guest's kernel log
 #   (scripts/verdict.py), and what the guest wrote
-#   through its ivshmem device into the host's file (scripts/ivshmem.py);
+#   through its ivshmem device into the host's file (scripts/ivshmem.py),
+#   and to its isa-debugcon port (scripts/debugcon.py);
 #   on the debug kernel the KUnit suites also run as modules, their KTAP
 #   read by kunit.py parse;
 # - the KUnit suites under kunit.py run (scripts/kunit.sh);
@@ -142,6 +143,16 @@ check_kernel() {
 	*,pci_ivshmem_test,*)
 		"$MMLAB_TOP/scripts/ivshmem.py" check "$run/ivshmem.bin" \
 			> "$run/ivshmem.ktap"
+		;;
+	esac
+	# And what pci_pio_test wrote to isa-debugcon, in the file behind it,
+	# a record for each run of the test that passed.
+	case ",${MMLAB_PROBES:-pci_pio_test}," in
+	*,pci_pio_test,*)
+		runs=$(grep -c '^ *ok [0-9]* pio\.debugcon_writes_host_file\b' \
+			"$run/ktap.log")
+		"$MMLAB_TOP/scripts/debugcon.py" "$run/debugcon.bin" "$runs" \
+			> "$run/debugcon.ktap"
 		;;
 	esac
 	# The probes' nested KTAP, read by the kernel's own parser.

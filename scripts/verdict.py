@@ -19,9 +19,10 @@
 RUNDIR holds the files of scripts/vm-run.sh; what kunit.py parse made of
 the guest's KTAP (ktap.log): ktap.json and its summary, ktap-parse.log;
 and the results of host-side steps in flat KTAP, each in a *.ktap file:
-host.ktap (build, initramfs), written by scripts/check.sh, and
+host.ktap (build, initramfs), written by scripts/check.sh,
 ivshmem.ktap (the guest's bytes in the host's file), by
-scripts/ivshmem.py.
+scripts/ivshmem.py, and debugcon.ktap (the bytes written to isa-debugcon),
+by scripts/debugcon.py.
 """
 
 import json

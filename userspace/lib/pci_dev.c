@@ -180,9 +180,11 @@ long pci_counter(const char *name)
 	return found;
 }
 
-bool iomem_claimed(uint64_t start, uint64_t end, const char *name)
+/* Is [@start, @end] claimed in @path, /proc/iomem or /proc/ioports? */
+static bool resource_claimed(const char *path, uint64_t start, uint64_t end,
+			     const char *name)
 {
-	FILE *f = fopen("/proc/iomem", "r");
+	FILE *f = fopen(path, "r");
 	unsigned long long s, e;
 	char line[256], who[128];
 	bool found = false;
@@ -194,6 +196,33 @@ bool iomem_claimed(uint64_t start, uint64_t end, const char *name)
 			s == start && e == end && !strcmp(who, name);
 	fclose(f);
 	return found;
+}
+
+unsigned long pci_module_param(const char *name)
+{
+	char path[128];
+	unsigned long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/mmlab_pci/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return ~0UL;
+	if (fscanf(f, "%lu", &v) != 1)
+		v = ~0UL;
+	fclose(f);
+	return v;
+}
+
+bool iomem_claimed(uint64_t start, uint64_t end, const char *name)
+{
+	return resource_claimed("/proc/iomem", start, end, name);
+}
+
+bool ioports_claimed(uint64_t start, uint64_t end, const char *name)
+{
+	return resource_claimed("/proc/ioports", start, end, name);
 }
 
 /* The CPU columns of /proc/interrupts: as many as its header names. */

@@ -22,6 +22,14 @@
 #define IVSHMEM_HOST_SEED	0x686f7374
 #define IVSHMEM_GUEST_SEED	0x67756573
 
+/*
+ * What pci_pio_test writes to isa-debugcon each time it runs, which the
+ * host finds in the file behind it (scripts/debugcon.py): a record of
+ * pattern_fill(DEBUGCON_SEED) bytes from offset 0.
+ */
+#define DEBUGCON_SEED		0x64626763
+#define DEBUGCON_RECORD		3072
+
 /**
  * struct pci_target - one device and the mmlab driver that binds it
  * @driver: the driver's name in /sys/bus/pci/drivers
@@ -61,11 +69,17 @@ int pci_open(const struct pci_target *t, int flags);
 bool pci_unbind(const struct pci_target *t);
 bool pci_bind(const struct pci_target *t);
 
+/* mmlab_pci's parameter @name ("testdev_port"...), or ~0UL. */
+unsigned long pci_module_param(const char *name);
+
 /* mmlab_pci's counter @name ("bound", "nodes", "files", "vmas"), or -1. */
 long pci_counter(const char *name);
 
 /* Is [@start, @end] claimed in /proc/iomem under the name @name? */
 bool iomem_claimed(uint64_t start, uint64_t end, const char *name);
+
+/* Are ports [@start, @end] claimed in /proc/ioports under the name @name? */
+bool ioports_claimed(uint64_t start, uint64_t end, const char *name);
 
 /*
  * Interrupts of the /proc/interrupts line of IRQ @irq, summed over CPUs,

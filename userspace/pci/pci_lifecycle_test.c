@@ -58,17 +58,25 @@ static bool module_loaded(void)
 	return !access("/sys/module/mmlab_pci", F_OK);
 }
 
-/* insmod: false, with errno set, when the module does not load. */
-static bool load_module(const char *path)
+/* insmod with @params: false, with errno set, when it does not load. */
+static bool load_module_params(const char *path, const char *params)
 {
 	int ko = open(path, O_RDONLY | O_CLOEXEC);
 	bool ok;
+	int err;
 
 	if (ko < 0)
 		return false;
-	ok = !syscall(SYS_finit_module, ko, "", 0);
+	ok = !syscall(SYS_finit_module, ko, params, 0);
+	err = errno;
 	close(ko);
+	errno = err;
 	return ok;
+}
+
+static bool load_module(const char *path)
+{
+	return load_module_params(path, "");
 }
 
 /*
@@ -189,12 +197,18 @@ static void holds_resources(struct __test_metadata *_metadata,
 	EXPECT_EQ(t == &edu_target, irq) TH_LOG("%s in /proc/interrupts", node);
 }
 
-/* mmlab_pci's counters in debugfs, @when (for the log). */
+/*
+ * mmlab_pci's counters in debugfs, @when (for the log), for the PCI
+ * devices; the ISA one (pci_pio_test.c), which these tests leave alone,
+ * counts as bound with its node when its node exists.
+ */
 static void counters_are(struct __test_metadata *_metadata, long bound,
 			 long nodes, long files, long vmas, const char *when)
 {
-	EXPECT_EQ(bound, pci_counter("bound")) TH_LOG("%s", when);
-	EXPECT_EQ(nodes, pci_counter("nodes")) TH_LOG("%s", when);
+	long isa = access("/dev/mmlab-pio0", F_OK) == 0;
+
+	EXPECT_EQ(bound + isa, pci_counter("bound")) TH_LOG("%s", when);
+	EXPECT_EQ(nodes + isa, pci_counter("nodes")) TH_LOG("%s", when);
 	EXPECT_EQ(files, pci_counter("files")) TH_LOG("%s", when);
 	EXPECT_EQ(vmas, pci_counter("vmas")) TH_LOG("%s", when);
 }
@@ -1234,15 +1248,24 @@ TEST_F_TIMEOUT(mmlab_pci, unbind_races_users,
 }
 
 /*
- * rmmod is refused while a file is open; after, it releases everything;
- * and loading the module again binds both devices, which get all of it
- * back.
+ * rmmod is refused while a file is open; after, it releases everything,
+ * the ISA device's ports too; parameters that name impossible ISA ranges
+ * fail the load with EINVAL; and loading the module again binds both
+ * devices, which get all of it back.
  */
 TEST_F_TIMEOUT(mmlab_pci, rmmod_releases_everything, BINDS_TIMEOUT(4))
 {
+	static const char *const bad_params[] = {
+		"testdev_port=0xfff8",		/* its ports past 0xffff */
+		"debugcon_port=0xe9",		/* inside pc-testdev's ports */
+		"testdev_iomem=0xff000800",	/* not page-aligned */
+		"testdev_iomem=0xfffffffffffff000", /* past the end */
+	};
+	unsigned long port = pci_module_param("testdev_port");
 	const char *path = module_path();
 	char edu_node[64], ivs_node[64];
 	int fd = pci_open(&edu_target, O_RDWR);
+	bool isa = access("/dev/mmlab-pio0", F_OK) == 0;
 
 	pci_node_of(&edu_target, edu_node, sizeof(edu_node));
 	pci_node_of(&ivshmem_target, ivs_node, sizeof(ivs_node));
@@ -1256,14 +1279,28 @@ TEST_F_TIMEOUT(mmlab_pci, rmmod_releases_everything, BINDS_TIMEOUT(4))
 	EXPECT_FALSE(module_loaded()) TH_LOG("/sys/module/mmlab_pci after rmmod");
 	holds_resources(_metadata, &edu_target, edu_node, false);
 	holds_resources(_metadata, &ivshmem_target, ivs_node, false);
+	EXPECT_FALSE(ioports_claimed(port, port + 3, "mmlab-pio0"))
+		TH_LOG("pc-testdev's ports still claimed after rmmod");
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad_params); i++) {
+		errno = 0;
+		EXPECT_FALSE(load_module_params(path, bad_params[i]))
+			TH_LOG("insmod with %s", bad_params[i]);
+		EXPECT_EQ(EINVAL, errno)
+			TH_LOG("insmod with %s: %m", bad_params[i]);
+		EXPECT_FALSE(module_loaded())
+			TH_LOG("/sys/module/mmlab_pci after %s", bad_params[i]);
+	}
 
 	/*
 	 * Load it again, for whatever runs next (the teardown would), and see
-	 * it bind both devices.
+	 * it bind both devices, and the ISA one if it was there before.
 	 */
 	ASSERT_TRUE(load_module(path)) TH_LOG("insmod %s: %m", path);
 	holds_resources(_metadata, &edu_target, edu_node, true);
 	holds_resources(_metadata, &ivshmem_target, ivs_node, true);
+	EXPECT_EQ(isa, ioports_claimed(port, port + 3, "mmlab-pio0"))
+		TH_LOG("pc-testdev's ports after loading again");
 	counters_are(_metadata, 2, 2, 0, 0, "loaded again");
 }
 

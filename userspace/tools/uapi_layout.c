@@ -20,6 +20,7 @@
 #include <linux/mmlab.h>
 #include <linux/mmlab_mm.h>
 #include <linux/mmlab_pci.h>
+#include <linux/mmlab_pio.h>
 
 #define SIZE(type, size)						\
 	static_assert(sizeof(struct type) == (size),			\
@@ -176,3 +177,25 @@ IOCTL(MMLAB_EDU_IOC_DMA_TO_DEV, 0x4010ba03);
 IOCTL(MMLAB_EDU_IOC_DMA_FROM_DEV, 0x4010ba04);
 IOCTL(MMLAB_EDU_IOC_RAISE_IRQ, 0xc008ba05);
 IOCTL(MMLAB_IVSHMEM_IOC_INFO, 0x8008ba10);
+
+/* linux/mmlab_pio.h */
+SIZE(mmlab_pio_info, 24);
+FIELD(mmlab_pio_info, iomem_start, 0);
+FIELD(mmlab_pio_info, iomem_size, 8);
+FIELD(mmlab_pio_info, reg_port, 12);
+FIELD(mmlab_pio_info, reg_bytes_port, 14);
+FIELD(mmlab_pio_info, debugcon_port, 16);
+FIELD(mmlab_pio_info, reserved, 18);
+
+SIZE(mmlab_pio_xfer, 24);
+FIELD(mmlab_pio_xfer, buf, 0);
+FIELD(mmlab_pio_xfer, len, 8);
+FIELD(mmlab_pio_xfer, offset, 12);
+FIELD(mmlab_pio_xfer, target, 16);
+FIELD(mmlab_pio_xfer, method, 17);
+FIELD(mmlab_pio_xfer, width, 18);
+FIELD(mmlab_pio_xfer, reserved, 19);
+
+IOCTL(MMLAB_PIO_IOC_INFO, 0x8018ba20);
+IOCTL(MMLAB_PIO_IOC_WRITE, 0x4018ba21);
+IOCTL(MMLAB_PIO_IOC_READ, 0x4018ba22);
