@@ -4,10 +4,11 @@
  * probe() is made of (drivers/pci/): what a device acquires with devm_*()
  * and devm_add_action() is released when it goes away, in the reverse
  * order, with nothing for the driver to unwind; a devres group releases
- * its own part early.
+ * its own part early; claimed ports stay busy until then.
  */
 #include <kunit/test.h>
 #include <linux/device.h>
+#include <linux/ioport.h>
 #include <linux/slab.h>
 
 #include <mmlab/compat.h>
@@ -182,11 +183,64 @@ static void devres_release_remove_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, log->order[1], 0);
 }
 
+#define CLAIM_PORTS	8
+
+/* The last range of CLAIM_PORTS ports that nothing has claimed. */
+static resource_size_t free_ports(struct kunit *test)
+{
+	resource_size_t start;
+
+	for (start = IO_SPACE_LIMIT + 1 - CLAIM_PORTS; start;
+	     start -= CLAIM_PORTS) {
+		if (request_region(start, CLAIM_PORTS, "mmlab-kunit-probe")) {
+			release_region(start, CLAIM_PORTS);
+			return start;
+		}
+	}
+	kunit_skip(test, "no free ports");
+	return 0;
+}
+
+/*
+ * The bookkeeping of port I/O (drivers/pci/pio.c): ports a driver claims
+ * are busy under its name, any other claim of any of them fails, the
+ * request_region() that a driver turns into -EBUSY, and devres releases
+ * them when the device goes.
+ */
+static void devres_region_claim_test(struct kunit *test)
+{
+	resource_size_t start = free_ports(test);
+	struct device *dev = test_device(test);
+	struct resource *res, *again;
+
+	res = devm_request_region(dev, start, CLAIM_PORTS, "mmlab-kunit");
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	KUNIT_EXPECT_EQ(test, res->start, start);
+	KUNIT_EXPECT_EQ(test, resource_size(res), CLAIM_PORTS);
+	KUNIT_EXPECT_TRUE(test, res->flags & IORESOURCE_BUSY);
+	KUNIT_EXPECT_TRUE(test, resource_type(res) == IORESOURCE_IO);
+	KUNIT_EXPECT_STREQ(test, res->name, "mmlab-kunit");
+
+	/* A port inside, a range across its end, the same range: all busy. */
+	KUNIT_EXPECT_NULL(test, request_region(start + 3, 1, "mmlab-kunit-2"));
+	KUNIT_EXPECT_NULL(test, request_region(start + CLAIM_PORTS - 1, 2,
+					       "mmlab-kunit-2"));
+	KUNIT_EXPECT_NULL(test, devm_request_region(dev, start, CLAIM_PORTS,
+						    "mmlab-kunit-2"));
+
+	kunit_device_unregister(test, dev);
+	again = request_region(start, CLAIM_PORTS, "mmlab-kunit-2");
+	KUNIT_EXPECT_NOT_NULL(test, again);
+	if (again)
+		release_region(start, CLAIM_PORTS);
+}
+
 static struct kunit_case devres_test_cases[] = {
 	KUNIT_CASE(devres_reverse_order_test),
 	KUNIT_CASE(devres_memory_lifetime_test),
 	KUNIT_CASE(devres_group_test),
 	KUNIT_CASE(devres_release_remove_test),
+	KUNIT_CASE(devres_region_claim_test),
 	{}
 };
 
