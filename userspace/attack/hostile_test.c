@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hostile_test: what hostile and unprivileged callers get from every mmlab
- * device node and every ioctl of include/uapi/linux/mmlab.h and
- * mmlab_pci.h: a clear errno, never a splat, and no state change.
+ * device node and every ioctl of include/uapi/linux/mmlab.h, mmlab_pci.h
+ * and mmlab_pio.h: a clear errno, never a splat, and no state change.
  *
  * Run as root in the test VM with mmlab.ko loaded, and mmlab_pci.ko for
- * /dev/mmlab-edu0 and /dev/mmlab-ivshmem0, whose parts are skipped when
- * the nodes are absent. "hostile_test --table" prints the privilege table
+ * /dev/mmlab-edu0, /dev/mmlab-ivshmem0 and /dev/mmlab-pio0, whose parts
+ * are skipped when the nodes are absent. "hostile_test --table" prints the privilege table
  * (priv_table[] below) as the reST of Documentation/privileges.rst, which
  * mirrors it.
  *
@@ -45,6 +45,7 @@
 #include <linux/mmlab.h>
 #include <linux/mmlab_mm.h>
 #include <linux/mmlab_pci.h>
+#include <linux/mmlab_pio.h>
 
 #include "kselftest_harness.h"
 
@@ -59,13 +60,13 @@ static const uint64_t kernel_addrs[] = {
 };
 
 /* Every ioctl of the uapi headers, and the node family it belongs to. */
-enum family { FAM_MODE, FAM_MM, FAM_EDU, FAM_IVSHMEM };
+enum family { FAM_MODE, FAM_MM, FAM_EDU, FAM_IVSHMEM, FAM_PIO };
 
 enum op {
 	OP_INFO, OP_PAGE_PFN, OP_DIRTY, OP_PAGE_COUNTS,
 	OP_WALK, OP_VMAS, OP_STAT, OP_LAYOUT, OP_COPY, OP_FOLLOW,
 	OP_EDU_INFO, OP_LIVENESS, OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV,
-	OP_RAISE_IRQ, OP_IVSHMEM_INFO,
+	OP_RAISE_IRQ, OP_IVSHMEM_INFO, OP_PIO_INFO, OP_PIO_WRITE, OP_PIO_READ,
 	NR_CMDS,
 	/* Not in cmds[]: for the privilege table. */
 	OP_OTHER = NR_CMDS,	/* _IO(the node's magic, 0xff) */
@@ -97,6 +98,9 @@ static const struct cmd cmds[NR_CMDS] = {
 	[OP_DMA_FROM_DEV] = CMD(MMLAB_EDU_IOC_DMA_FROM_DEV, FAM_EDU),
 	[OP_RAISE_IRQ] = CMD(MMLAB_EDU_IOC_RAISE_IRQ, FAM_EDU),
 	[OP_IVSHMEM_INFO] = CMD(MMLAB_IVSHMEM_IOC_INFO, FAM_IVSHMEM),
+	[OP_PIO_INFO] = CMD(MMLAB_PIO_IOC_INFO, FAM_PIO),
+	[OP_PIO_WRITE] = CMD(MMLAB_PIO_IOC_WRITE, FAM_PIO),
+	[OP_PIO_READ] = CMD(MMLAB_PIO_IOC_READ, FAM_PIO),
 };
 
 /* One device node; fd is -1 when it is absent. */
@@ -115,11 +119,12 @@ struct node {
  * (each test is one): the helpers below read them there.
  */
 #define NR_MODES	ARRAY_SIZE(modes)
-#define NR_NODES	(NR_MODES + 3)
+#define NR_NODES	(NR_MODES + 4)
 static struct node nodes[NR_NODES];
 static struct node *const mm_node = &nodes[NR_MODES];
 static struct node *const edu_node = &nodes[NR_MODES + 1];
 static struct node *const ivshmem_node = &nodes[NR_MODES + 2];
+static struct node *const pio_node = &nodes[NR_MODES + 3];
 static struct node *mkwrite_node;
 
 static long psize;
@@ -279,6 +284,15 @@ static void valid_arg(const struct cmd *c, void *p)
 	case MMLAB_EDU_IOC_RAISE_IRQ:
 		((struct mmlab_edu_raise *)p)->value = 0x10000;
 		break;
+	case MMLAB_PIO_IOC_WRITE:
+	case MMLAB_PIO_IOC_READ:
+		/* The last bytes of pc-testdev's RAM, which nothing else uses. */
+		*(struct mmlab_pio_xfer *)p = (struct mmlab_pio_xfer){
+			.buf = (uintptr_t)dma_data, .len = sizeof(dma_data),
+			.offset = 0x10000 - sizeof(dma_data),
+			.target = MMLAB_PIO_IOMEM, .width = 1,
+		};
+		break;
 	}
 }
 
@@ -422,6 +436,8 @@ static void open_nodes(void)
 	snprintf(ivshmem_node->path, sizeof(ivshmem_node->path),
 		 "/dev/mmlab-ivshmem0");
 	ivshmem_node->fam = FAM_IVSHMEM;
+	snprintf(pio_node->path, sizeof(pio_node->path), "/dev/mmlab-pio0");
+	pio_node->fam = FAM_PIO;
 	for (size_t i = 0; i < NR_NODES; i++) {
 		struct node *n = &nodes[i];
 
@@ -848,7 +864,8 @@ static int dirty(uint64_t bitmap, uint32_t nbits, uint32_t flags,
  * zero, fail with EINVAL so that they can be given a meaning later:
  * MMLAB_IOC_DIRTY's flags and reserved, MMLAB_MM_IOC_COPY's to_user
  * (0 or 1) and reserved, MMLAB_MM_IOC_FOLLOW's reserved,
- * MMLAB_EDU_IOC_FACTORIAL's flags.
+ * MMLAB_EDU_IOC_FACTORIAL's flags, MMLAB_PIO_IOC_READ's reserved (into
+ * copy_buf, which stays as it was).
  */
 TEST_F(nodes, unknown_bits_einval)
 {
@@ -917,6 +934,17 @@ TEST_F(nodes, unknown_bits_einval)
 			   ioctl_err(edu_node->fd, MMLAB_EDU_IOC_FACTORIAL, &f),
 			   EINVAL);
 		EXPECT_EQ(0xdeadbeef, f.result) TH_LOG("%s: result written", how);
+	}
+	for (int bit = 0; pio_node->fd >= 0 && bit < 40; bit++) {
+		struct mmlab_pio_xfer x;
+
+		valid_arg(&cmds[OP_PIO_READ], &x);
+		x.buf = (uintptr_t)copy_buf;
+		x.reserved[bit / 8] = 1U << bit % 8;
+		snprintf(how, sizeof(how), "reserved bit %d", bit);
+		expect_err(_metadata, pio_node, "MMLAB_PIO_IOC_READ", how,
+			   ioctl_err(pio_node->fd, MMLAB_PIO_IOC_READ, &x),
+			   EINVAL);
 	}
 	state_same(_metadata, &before, "unknown bits");
 	EXPECT_EQ(-1, first_not(copy_buf, sizeof(copy_buf), 0xa5))
@@ -1348,7 +1376,9 @@ static const char *const caller_names[NR_CALLERS] = {
 };
 
 /* The nodes a row of the table is about. */
-enum node_group { G_MODES, G_MKWRITE, G_NOT_MKWRITE, G_MM, G_EDU, G_IVSHMEM };
+enum node_group {
+	G_MODES, G_MKWRITE, G_NOT_MKWRITE, G_MM, G_EDU, G_IVSHMEM, G_PIO,
+};
 
 static const char *const group_names[] = {
 	[G_MODES] = "mmlab-<mode>, all ten",
@@ -1357,6 +1387,7 @@ static const char *const group_names[] = {
 	[G_MM] = "mmlab-mm",
 	[G_EDU] = "mmlab-edu<N>",
 	[G_IVSHMEM] = "mmlab-ivshmem<N>",
+	[G_PIO] = "mmlab-pio<N>",
 };
 
 /**
@@ -1484,6 +1515,27 @@ static const struct priv_row priv_table[] = {
 	{ G_IVSHMEM, OP_MMAP, NOCAP, EPERM },
 	{ G_IVSHMEM, OP_MMAP, NOBODY, EACCES },
 	{ G_IVSHMEM, OP_MMAP, NOBODY_FD, EPERM },
+
+	{ G_PIO, OP_PIO_INFO, ROOT, 0 },
+	{ G_PIO, OP_PIO_INFO, NOCAP, 0 },
+	{ G_PIO, OP_PIO_INFO, NOBODY, EACCES },
+	{ G_PIO, OP_PIO_INFO, NOBODY_FD, 0 },
+	{ G_PIO, OP_PIO_WRITE, ROOT, 0 },
+	{ G_PIO, OP_PIO_WRITE, NOCAP, 0 },
+	{ G_PIO, OP_PIO_WRITE, NOBODY, EACCES },
+	{ G_PIO, OP_PIO_WRITE, NOBODY_FD, 0 },
+	{ G_PIO, OP_PIO_READ, ROOT, 0 },
+	{ G_PIO, OP_PIO_READ, NOCAP, 0 },
+	{ G_PIO, OP_PIO_READ, NOBODY, EACCES },
+	{ G_PIO, OP_PIO_READ, NOBODY_FD, 0 },
+	{ G_PIO, OP_OTHER, ROOT, ENOTTY },
+	{ G_PIO, OP_OTHER, NOCAP, ENOTTY },
+	{ G_PIO, OP_OTHER, NOBODY, EACCES },
+	{ G_PIO, OP_OTHER, NOBODY_FD, ENOTTY },
+	{ G_PIO, OP_MMAP, ROOT, 0 },
+	{ G_PIO, OP_MMAP, NOCAP, EPERM },
+	{ G_PIO, OP_MMAP, NOBODY, EACCES },
+	{ G_PIO, OP_MMAP, NOBODY_FD, EPERM },
 };
 
 #define NR_ROWS		ARRAY_SIZE(priv_table)
@@ -1503,6 +1555,8 @@ static bool in_group(const struct node *n, enum node_group g)
 		return n->fam == FAM_EDU;
 	case G_IVSHMEM:
 		return n->fam == FAM_IVSHMEM;
+	case G_PIO:
+		return n->fam == FAM_PIO;
 	}
 	return false;
 }
@@ -1713,7 +1767,8 @@ static void print_table(void)
 		OP_INFO, OP_PAGE_PFN, OP_PAGE_COUNTS, OP_DIRTY, OP_WALK, OP_VMAS,
 		OP_STAT, OP_LAYOUT, OP_COPY, OP_FOLLOW, OP_EDU_INFO, OP_LIVENESS,
 		OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV, OP_RAISE_IRQ,
-		OP_IVSHMEM_INFO, OP_OTHER, OP_MMAP,
+		OP_IVSHMEM_INFO, OP_PIO_INFO, OP_PIO_WRITE, OP_PIO_READ, OP_OTHER,
+		OP_MMAP,
 	};
 	static const char *const head[2 + NR_CALLERS] = {
 		"node", "operation", [2 + ROOT] = "root",
@@ -1732,7 +1787,7 @@ static void print_table(void)
 				printf("%.*s%s", w[c], "==========================",
 				       c < 1 + NR_CALLERS ? "  " : "\n");
 	}
-	for (int g = G_MODES; g <= G_IVSHMEM; g++)
+	for (int g = G_MODES; g < (int)ARRAY_SIZE(group_names); g++)
 		for (size_t o = 0; o < ARRAY_SIZE(ops); o++) {
 			bool any = false;
 
