@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <linux/mmlab_mm.h>
+#include <linux/mmlab_pio.h>
 
 #include "mmlab_dev.h"
 #include "modes.h"
@@ -254,6 +255,52 @@ static void show_ivshmem(void)
 	close(fd);
 }
 
+static int pio(int fd, unsigned long cmd, int target, int method, int width,
+	       uint32_t offset, void *buf, uint32_t len)
+{
+	struct mmlab_pio_xfer x = {
+		.buf = (uintptr_t)buf, .len = len, .offset = offset,
+		.target = target, .method = method, .width = width,
+	};
+
+	return ioctl(fd, cmd, &x);
+}
+
+/*
+ * QEMU's ISA pc-testdev: its one register written whole with outl() and
+ * read back a byte at a time through its other ports; isa-debugcon's port
+ * read back. The bytes the probe writes to debugcon go to a host file.
+ */
+static void show_pio(void)
+{
+	struct mmlab_pio_info info;
+	uint32_t v = 0x6d6d6c62;
+	uint8_t b[4], con;
+	int fd = open("/dev/mmlab-pio0", O_RDWR);
+	int err = fd < 0 || ioctl(fd, MMLAB_PIO_IOC_INFO, &info) ||
+		  pio(fd, MMLAB_PIO_IOC_WRITE, MMLAB_PIO_REG, MMLAB_PIO_SINGLE,
+		      4, 0, &v, 4) ||
+		  pio(fd, MMLAB_PIO_IOC_READ, MMLAB_PIO_DEBUGCON,
+		      MMLAB_PIO_SINGLE, 1, 0, &con, 1);
+
+	for (int i = 0; !err && i < 4; i++)
+		err = pio(fd, MMLAB_PIO_IOC_READ, MMLAB_PIO_REG_BYTES,
+			  MMLAB_PIO_IOMAP, 1, i, &b[i], 1);
+	printf("\nISA pc-testdev and isa-debugcon, bound to mmlab-pio (drivers/pci/pio.c):\n");
+	if (err) {
+		printf("  %s\n", strerror(errno));
+	} else {
+		printf("  outl(%#x) to port %#x, ioread8() of ports %#x-%#x: %02x %02x %02x %02x\n",
+		       v, info.reg_port, info.reg_bytes_port,
+		       info.reg_bytes_port + 3, b[0], b[1], b[2], b[3]);
+		printf("  inb() of debugcon's port %#x: %#x; MMIO, %u KiB at %#llx, claimed\n",
+		       info.debugcon_port, con, info.iomem_size >> 10,
+		       (unsigned long long)info.iomem_start);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(void)
 {
 	long psize = sysconf(_SC_PAGESIZE);
@@ -286,5 +333,7 @@ int main(void)
 		show_edu();
 	if (pci_find(&ivshmem_target))
 		show_ivshmem();
+	if (access("/dev/mmlab-pio0", F_OK) == 0)
+		show_pio();
 	return 0;
 }
