@@ -435,6 +435,7 @@ TEST_F_TIMEOUT(mode, map_unmap_cycles_leak_nothing, 300)
 	struct mmlab_info before, after;
 	int fd = dev_open(O_RDWR);
 	long free_before, free_after;
+	int waited;
 
 	ASSERT_LE(0, fd);
 	ASSERT_TRUE(mmlab_info(fd, &before));
@@ -447,10 +448,23 @@ TEST_F_TIMEOUT(mode, map_unmap_cycles_leak_nothing, 300)
 		touch_pages(p, len);
 		munmap(p, len);
 	}
-	free_after = free_pages() + slab_pages();
+	/*
+	 * What the cycles freed need not count as free yet: page tables go
+	 * after an RCU grace period, vmap areas in lazy batches. Wait for the
+	 * count to come back, bounded, rather than read it once (seen: 1340
+	 * pages short on the debug kernel, once). A page lost per cycle never
+	 * comes back.
+	 */
+	for (waited = 0; waited < 3000; waited++) {
+		free_after = free_pages() + slab_pages();
+		if (free_before - free_after < cycles / 4)
+			break;
+		usleep(10000);
+	}
 	ASSERT_TRUE(mmlab_info(fd, &after));
-	TH_LOG("%s: %d cycles of %zu pages: free and slab pages %ld -> %ld",
-	       cur->name, cycles, len / psize, free_before, free_after);
+	TH_LOG("%s: %d cycles of %zu pages: free and slab pages %ld -> %ld (waited %d ms)",
+	       cur->name, cycles, len / psize, free_before, free_after,
+	       waited * 10);
 	EXPECT_EQ(before.live_vmas, after.live_vmas);
 	EXPECT_EQ(cycles, after.mmap_calls - before.mmap_calls);
 	EXPECT_EQ(before.pages_allocated, after.pages_allocated);
