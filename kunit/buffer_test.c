@@ -4,6 +4,7 @@
  * check every mmap() goes through (mmlab_range_ok()).
  */
 #include <kunit/test.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -141,6 +142,10 @@ static void buffer_kind_test(struct kunit *test)
 			KUNIT_EXPECT_PTR_EQ(test, page,
 					    vmalloc_to_page(buf->vaddr + i * PAGE_SIZE));
 			break;
+		case MMLAB_BUF_SHMEM:
+			/* Not in kinds[]: it holds no page (buffer_shmem_test). */
+			KUNIT_FAIL(test, "a shmem buffer has no pages[]");
+			return;
 		}
 	}
 	if (kind == MMLAB_BUF_PAGECACHE)
@@ -166,11 +171,58 @@ static void buffer_refcount_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmlab_pages_allocated(), base);
 }
 
+/*
+ * A shmem buffer holds no page until one is asked for: each then comes
+ * from the shmem file's page cache, zeroed, at its own index, the same
+ * page every time while it stays in memory; its file's i_size is the
+ * buffer's, and freeing the buffer frees the file.
+ */
+static void buffer_shmem_test(struct kunit *test)
+{
+	struct address_space *mapping;
+	struct mmlab_buffer *buf;
+	struct page *page, *again;
+	unsigned long i;
+	u8 *p;
+
+	buf = mmlab_buffer_alloc(MMLAB_BUF_SHMEM, TEST_PAGES * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, buffer_put_action,
+							buf), 0);
+	mapping = buf->shmem->f_mapping;
+	KUNIT_EXPECT_PTR_EQ(test, buf->inode, file_inode(buf->shmem));
+	KUNIT_EXPECT_EQ(test, i_size_read(buf->inode), TEST_PAGES * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 0);
+	KUNIT_EXPECT_NULL(test, buf->vaddr);
+
+	for (i = 0; i < TEST_PAGES; i += 5) {
+		page = mmlab_buffer_page(buf, i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, page);
+		KUNIT_EXPECT_PTR_EQ(test, page_folio(page)->mapping, mapping);
+		KUNIT_EXPECT_EQ(test, page_folio(page)->index, i);
+		p = kmap_local_page(page);
+		KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, PAGE_SIZE));
+		p[7] = 0x40 + i;
+		kunmap_local(p);
+		again = mmlab_buffer_page(buf, i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
+		KUNIT_EXPECT_PTR_EQ(test, again, page);
+		p = kmap_local_page(again);
+		KUNIT_EXPECT_EQ(test, p[7], 0x40 + i);
+		kunmap_local(p);
+		put_page(again);
+		put_page(page);
+	}
+	/* Pages 0, 5, 10 and 15: only those asked for. */
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 4);
+}
+
 static struct kunit_case buffer_test_cases[] = {
 	KUNIT_CASE(range_ok_test),
 	KUNIT_CASE_PARAM(buffer_layout_test, kind_gen_params),
 	KUNIT_CASE_PARAM(buffer_kind_test, kind_gen_params),
 	KUNIT_CASE_PARAM(buffer_refcount_test, kind_gen_params),
+	KUNIT_CASE(buffer_shmem_test),
 	{}
 };
 

@@ -49,6 +49,7 @@ static const struct {
 	{ "vmalloc-fault" },
 	{ "insert", .prefault = true },
 	{ "insert-page", .prefault = true },
+	{ "shmem" },
 };
 
 static_assert(ARRAY_SIZE(expect) == MMLAB_NR_MODES);
@@ -73,6 +74,16 @@ static u8 pattern(unsigned long offset, u8 seed)
 	return (offset * 31 + (offset >> PAGE_SHIFT) * 7 + seed) & 0xff;
 }
 
+/* Page @i of the buffer under test, referenced: put_page() it. */
+static struct page *buf_page(struct kunit *test, unsigned long i)
+{
+	struct mmap_test *t = test->priv;
+	struct page *page = mmlab_buffer_page(t->dev.buf, i);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, page);
+	return page;
+}
+
 /*
  * A device of the mode under test, as a file: the vma gets our buffer, the
  * file's private_data our miscdevice, as misc_open() would set it.
@@ -92,6 +103,7 @@ static int mmap_test_init(struct kunit *test)
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
 	t->mode = mode;
 	t->kbuf = kunit_kzalloc(test, TEST_PAGES * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->kbuf);
@@ -101,8 +113,18 @@ static int mmap_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev.buf);
 	ret = kunit_add_action_or_reset(test, buffer_put_action, t->dev.buf);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	for (i = 0; i < TEST_PAGES * PAGE_SIZE; i++)
-		((u8 *)t->dev.buf->vaddr)[i] = pattern(i, 1);
+	/* Through each page: a shmem buffer has no kernel mapping of it all. */
+	for (i = 0; i < TEST_PAGES; i++) {
+		struct page *page = buf_page(test, i);
+		u8 *p = kmap_local_page(page);
+		unsigned long j;
+
+		for (j = 0; j < PAGE_SIZE; j++)
+			p[j] = pattern(i * PAGE_SIZE + j, 1);
+		kunmap_local(p);
+		set_page_dirty_lock(page);
+		put_page(page);
+	}
 
 	t->file = anon_inode_getfile("[mmlab-kunit]", &mmlab_fops,
 				     &t->dev.misc, O_RDWR);
@@ -111,7 +133,6 @@ static int mmap_test_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = mmlab_fops.open(file_inode(t->file), t->file);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	test->priv = t;
 	return 0;
 }
 
@@ -190,9 +211,13 @@ static void read_faults_test(struct kunit *test)
 }
 
 /* Is page @i of the buffer mapped anywhere, as the rmap counts it? */
-static bool buffer_page_mapped(struct mmap_test *t, unsigned long i)
+static bool buffer_page_mapped(struct kunit *test, unsigned long i)
 {
-	return folio_mapped(page_folio(t->dev.buf->pages[i]));
+	struct page *page = buf_page(test, i);
+	bool mapped = folio_mapped(page_folio(page));
+
+	put_page(page);
+	return mapped;
 }
 
 #define MID_PAGE	(TEST_PAGES / 2)
@@ -217,15 +242,15 @@ static void read_maps_neighbours_test(struct kunit *test)
 	addr = map(test, TEST_PAGES, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
 	for (i = 0; i < TEST_PAGES; i++)
-		KUNIT_ASSERT_FALSE_MSG(test, buffer_page_mapped(t, i),
+		KUNIT_ASSERT_FALSE_MSG(test, buffer_page_mapped(test, i),
 				       "page %lu mapped before any access", i);
 
 	KUNIT_ASSERT_EQ(test, copy_from_user(&byte, (void __user *)addr +
 					     MID_PAGE * PAGE_SIZE + 5, 1), 0);
 	KUNIT_EXPECT_EQ(test, byte, pattern(MID_PAGE * PAGE_SIZE + 5, 1));
-	KUNIT_EXPECT_TRUE(test, buffer_page_mapped(t, MID_PAGE));
+	KUNIT_EXPECT_TRUE(test, buffer_page_mapped(test, MID_PAGE));
 	for (i = 0; i < TEST_PAGES; i++)
-		if (i != MID_PAGE && buffer_page_mapped(t, i))
+		if (i != MID_PAGE && buffer_page_mapped(test, i))
 			others++;
 
 	if (maps_around(t))
@@ -251,13 +276,16 @@ static void write_lands_in_driver_page_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr + 3 * PAGE_SIZE,
 					   t->kbuf, PAGE_SIZE), 0);
 	for (i = 0; i < TEST_PAGES; i++) {
-		page = kmap_local_page(t->dev.buf->pages[i]);
+		struct page *p = buf_page(test, i);
+
+		page = kmap_local_page(p);
 		if (i == 5)
 			KUNIT_EXPECT_NULL(test, memchr_inv(page, 0xa5, PAGE_SIZE));
 		else
 			KUNIT_EXPECT_EQ_MSG(test, page[0],
 					    pattern(i * PAGE_SIZE, 1), "page %lu", i);
 		kunmap_local(page);
+		put_page(p);
 	}
 }
 
@@ -268,8 +296,8 @@ static void write_lands_in_driver_page_test(struct kunit *test)
 static void gup_finds_driver_page_test(struct kunit *test)
 {
 	struct mmap_test *t = test->priv;
+	struct page *page, *own;
 	unsigned long addr, i;
-	struct page *page;
 	int ret;
 
 	addr = map(test, TEST_PAGES, 0);
@@ -281,8 +309,9 @@ static void gup_finds_driver_page_test(struct kunit *test)
 			continue;
 		}
 		KUNIT_ASSERT_EQ(test, ret, 1);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, page, t->dev.buf->pages[i],
-					"page %lu", i);
+		own = buf_page(test, i);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, page, own, "page %lu", i);
+		put_page(own);
 		put_page(page);
 	}
 }
@@ -298,6 +327,7 @@ static void follow_finds_driver_frame_test(struct kunit *test)
 	struct mmap_test *t = test->priv;
 	unsigned long addr, i, pfn = 0;
 	struct mm_struct *mm;
+	struct page *own;
 	bool special = false;
 	int ret;
 
@@ -326,9 +356,9 @@ static void follow_finds_driver_frame_test(struct kunit *test)
 			continue;
 		}
 		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "page %lu", i);
-		KUNIT_EXPECT_EQ_MSG(test, pfn,
-				    page_to_pfn(t->dev.buf->pages[i]),
-				    "page %lu", i);
+		own = buf_page(test, i);
+		KUNIT_EXPECT_EQ_MSG(test, pfn, page_to_pfn(own), "page %lu", i);
+		put_page(own);
 		KUNIT_EXPECT_TRUE_MSG(test, special, "page %lu", i);
 	}
 }

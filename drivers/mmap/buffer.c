@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmlab buffers: the memory behind each device, from one of four sources
+ * mmlab buffers: the memory behind each device, from one of five sources
  * (enum mmlab_buffer_kind), with a lifetime that is the longest of the
  * device and every vma that maps it.
  */
@@ -8,7 +8,9 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/highmem.h>
 #include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -120,11 +122,37 @@ static int buffer_alloc_pagecache(struct mmlab_buffer *buf)
 	return buf->vaddr ? 0 : -ENOMEM;
 }
 
+/*
+ * A shmem file, as drm_gem_object_init() makes one for a GEM object. It
+ * holds no page yet: mmlab_buffer_page() allocates each, zeroed, on first
+ * use. VM_NORESERVE: like a GEM object's, the size is not charged to the
+ * memory commit up front. Not __GFP_MOVABLE, as i915 asks for its objects:
+ * the pages may be swapped, but stay put while in memory, so that a page
+ * frame read by MMLAB_IOC_PAGE_PFN is not moved by compaction under the
+ * probes that compare it with pagemap.
+ */
+static int buffer_alloc_shmem(struct mmlab_buffer *buf)
+{
+	struct file *file;
+
+	file = shmem_file_setup("mmlab-shmem", buf->size, VM_NORESERVE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	buf->shmem = file;
+	buf->inode = file_inode(file);
+	mapping_set_gfp_mask(file->f_mapping, GFP_HIGHUSER);
+	return 0;
+}
+
 static void buffer_free(struct mmlab_buffer *buf)
 {
 	unsigned long i;
 
-	if (buf->kind == MMLAB_BUF_CONTIG) {
+	if (buf->kind == MMLAB_BUF_SHMEM) {
+		/* The last reference to the file frees its pages and swap. */
+		if (buf->shmem)
+			fput(buf->shmem);
+	} else if (buf->kind == MMLAB_BUF_CONTIG) {
 		if (buf->vaddr)
 			free_pages_exact(buf->vaddr, buf->size);
 	} else if (buf->kind == MMLAB_BUF_VMALLOC) {
@@ -184,6 +212,9 @@ struct mmlab_buffer *mmlab_buffer_alloc(enum mmlab_buffer_kind kind,
 	case MMLAB_BUF_PAGECACHE:
 		ret = buffer_alloc_pagecache(buf);
 		break;
+	case MMLAB_BUF_SHMEM:
+		ret = buffer_alloc_shmem(buf);
+		break;
 	}
 	if (ret) {
 		buffer_free(buf);
@@ -231,3 +262,116 @@ void mmlab_buffer_put(struct mmlab_buffer *buf)
 	kref_put(&buf->ref, mmlab_buffer_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(mmlab_buffer_put);
+
+/**
+ * mmlab_buffer_page() - page @i of a buffer, referenced
+ * @buf: the buffer
+ * @i: the page's index, below @buf->npages
+ *
+ * A shmem buffer's page is looked up in its file, allocated zeroed the
+ * first time and read back from swap if reclaim took it there, with
+ * shmem_read_mapping_page(); every other kind holds its pages.
+ *
+ * Return: the page, with a reference for the caller to drop with
+ * put_page(), or an ERR_PTR() when a shmem page cannot be had.
+ *
+ * Context: may sleep, for a shmem buffer.
+ */
+struct page *mmlab_buffer_page(struct mmlab_buffer *buf, unsigned long i)
+{
+	struct page *page;
+
+	if (buf->kind == MMLAB_BUF_SHMEM)
+		return shmem_read_mapping_page(buf->shmem->f_mapping, i);
+	page = buf->pages[i];
+	get_page(page);
+	return page;
+}
+EXPORT_SYMBOL_IF_KUNIT(mmlab_buffer_page);
+
+/*
+ * read() or write() of a shmem buffer, a page at a time: each page is held
+ * by a reference, not locked, while the user copy runs, since the copy may
+ * fault on a mapping of this same page, whose fault locks it.
+ */
+static ssize_t shmem_rw(struct mmlab_buffer *buf, char __user *ubuf,
+			size_t count, loff_t *ppos, bool write)
+{
+	loff_t pos = *ppos;
+	ssize_t ret = 0;
+	size_t done = 0;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= buf->size)
+		return 0;
+	count = min_t(size_t, count, buf->size - pos);
+	while (done < count) {
+		size_t off = offset_in_page(pos + done);
+		size_t n = min_t(size_t, PAGE_SIZE - off, count - done);
+		struct page *page;
+		unsigned long left;
+		void *p;
+
+		page = mmlab_buffer_page(buf, (pos + done) >> PAGE_SHIFT);
+		if (IS_ERR(page)) {
+			ret = PTR_ERR(page);
+			break;
+		}
+		p = kmap_local_page(page);
+		if (write)
+			left = copy_from_user(p + off, ubuf + done, n);
+		else
+			left = copy_to_user(ubuf + done, p + off, n);
+		kunmap_local(p);
+		/* Dirty: reclaim must write it to swap, not drop it. */
+		if (write && left < n)
+			set_page_dirty_lock(page);
+		put_page(page);
+		done += n - left;
+		if (left) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	if (!done)
+		return ret;
+	*ppos = pos + done;
+	return done;
+}
+
+/**
+ * mmlab_buffer_read() - read() of a buffer
+ * @buf: the buffer
+ * @ubuf: where to
+ * @count: bytes asked for
+ * @ppos: the file position, advanced by what was read
+ *
+ * Return: bytes read, 0 at the end, or a negative errno.
+ */
+ssize_t mmlab_buffer_read(struct mmlab_buffer *buf, char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	if (buf->kind == MMLAB_BUF_SHMEM)
+		return shmem_rw(buf, ubuf, count, ppos, false);
+	return simple_read_from_buffer(ubuf, count, ppos, buf->vaddr,
+				       buf->size);
+}
+
+/**
+ * mmlab_buffer_write() - write() of a buffer
+ * @buf: the buffer
+ * @ubuf: where from
+ * @count: bytes to write
+ * @ppos: the file position, advanced by what was written
+ *
+ * Return: bytes written, 0 at the end, or a negative errno.
+ */
+ssize_t mmlab_buffer_write(struct mmlab_buffer *buf, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	if (buf->kind == MMLAB_BUF_SHMEM)
+		return shmem_rw(buf, (char __user *)ubuf, count, ppos, true);
+	return simple_write_to_buffer(buf->vaddr, buf->size, ppos, ubuf,
+				      count);
+}

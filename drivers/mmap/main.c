@@ -67,6 +67,7 @@ const struct mmlab_mode *const mmlab_modes[MMLAB_NR_MODES] = {
 	&mmlab_mode_vmalloc_fault,
 	&mmlab_mode_insert,
 	&mmlab_mode_insert_page,
+	&mmlab_mode_shmem,
 };
 EXPORT_SYMBOL_IF_KUNIT(mmlab_modes);
 
@@ -87,9 +88,12 @@ static int mmlab_open(struct inode *inode, struct file *file)
 	/*
 	 * Page-cache buffers: make the vmas of this file part of the buffer
 	 * inode's address_space, where filemap_map_pages() looks for pages
-	 * and folio_mkclean() for the PTEs that map them.
+	 * and folio_mkclean() for the PTEs that map them. Not a shmem
+	 * buffer's: a file whose f_mapping is shmem's is taken for a shmem
+	 * file (shmem_file()), and its inode for a shmem inode, which a
+	 * device node's is not; its vmas take the shmem file instead.
 	 */
-	if (buf->inode)
+	if (buf->kind == MMLAB_BUF_PAGECACHE)
 		file->f_mapping = buf->inode->i_mapping;
 	return 0;
 }
@@ -99,7 +103,7 @@ static ssize_t mmlab_read(struct file *file, char __user *ubuf, size_t count,
 {
 	struct mmlab_buffer *buf = mmlab_file_dev(file)->buf;
 
-	return simple_read_from_buffer(ubuf, count, ppos, buf->vaddr, buf->size);
+	return mmlab_buffer_read(buf, ubuf, count, ppos);
 }
 
 static ssize_t mmlab_write(struct file *file, const char __user *ubuf,
@@ -110,7 +114,7 @@ static ssize_t mmlab_write(struct file *file, const char __user *ubuf,
 	/* A fixed-size device is full at its end, like /dev/full. */
 	if (count && *ppos >= (loff_t)buf->size)
 		return -ENOSPC;
-	return simple_write_to_buffer(buf->vaddr, buf->size, ppos, ubuf, count);
+	return mmlab_buffer_write(buf, ubuf, count, ppos);
 }
 
 static loff_t mmlab_llseek(struct file *file, loff_t offset, int whence)
@@ -137,8 +141,9 @@ static long mmlab_info_ioctl(struct mmlab_dev *dev, void __user *arg)
 
 /*
  * The buffer page named by the __u64 pgoff that starts both
- * struct mmlab_page_pfn and struct mmlab_page_counts. Physical addresses
- * and sharing counts are for root only, as in /proc/self/pagemap and
+ * struct mmlab_page_pfn and struct mmlab_page_counts, referenced (a shmem
+ * page is brought back if it was swapped out). Physical addresses and
+ * sharing counts are for root only, as in /proc/self/pagemap and
  * /proc/kpagecount.
  */
 static struct page *mmlab_user_page(struct mmlab_dev *dev, void __user *arg,
@@ -150,7 +155,7 @@ static struct page *mmlab_user_page(struct mmlab_dev *dev, void __user *arg,
 		return ERR_PTR(-EFAULT);
 	if (*pgoff >= dev->buf->npages)
 		return ERR_PTR(-EINVAL);
-	return dev->buf->pages[*pgoff];
+	return mmlab_buffer_page(dev->buf, *pgoff);
 }
 
 static long mmlab_pfn_ioctl(struct mmlab_dev *dev, void __user *arg)
@@ -161,6 +166,7 @@ static long mmlab_pfn_ioctl(struct mmlab_dev *dev, void __user *arg)
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	req.pfn = page_to_pfn(page);
+	put_page(page);
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
@@ -172,7 +178,12 @@ static long mmlab_counts_ioctl(struct mmlab_dev *dev, void __user *arg)
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	req.mapcount = page_mapcount(page);
-	req.refcount = page_ref_count(page);
+	/*
+	 * The folio's, as a large one counts them; not counting the reference
+	 * mmlab_user_page() took for this call.
+	 */
+	req.refcount = folio_ref_count(page_folio(page)) - 1;
+	put_page(page);
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 

@@ -21,12 +21,16 @@ struct dentry;
  * @MMLAB_BUF_PAGECACHE: order-0 pages in the page cache of an inode of
  *	mmlab's own, so that the core's page-cache helpers (filemap_map_pages(),
  *	folio_mkclean()) work on them
+ * @MMLAB_BUF_SHMEM: a shmem file, as DRM's GEM objects keep their memory:
+ *	no page is held, each is looked up when it is used, and reclaim may
+ *	swap it out in between; no @pages, no @vaddr
  */
 enum mmlab_buffer_kind {
 	MMLAB_BUF_CONTIG,
 	MMLAB_BUF_PAGES,
 	MMLAB_BUF_VMALLOC,
 	MMLAB_BUF_PAGECACHE,
+	MMLAB_BUF_SHMEM,
 };
 
 /**
@@ -36,8 +40,12 @@ enum mmlab_buffer_kind {
  * @size: size in bytes, a multiple of PAGE_SIZE
  * @npages: size in pages
  * @vaddr: a kernel mapping of the whole buffer, for read() and write()
- * @pages: page @i of the buffer, for every kind
- * @inode: %MMLAB_BUF_PAGECACHE: the inode whose page cache holds @pages
+ * @pages: page @i of the buffer, for every kind but %MMLAB_BUF_SHMEM: use
+ *	mmlab_buffer_page() for any kind
+ * @inode: %MMLAB_BUF_PAGECACHE: the inode whose page cache holds @pages;
+ *	%MMLAB_BUF_SHMEM: @shmem's inode (device files keep their own
+ *	f_mapping: see drivers/mmap/shmem.c)
+ * @shmem: %MMLAB_BUF_SHMEM: the shmem file
  * @dirty: %MMLAB_BUF_PAGECACHE: pages written since they were last cleaned,
  *	as far as a mode with vm_ops->page_mkwrite (mkwrite) tracks them
  * @live_vmas: vmas holding a reference; reported to userspace
@@ -52,6 +60,7 @@ struct mmlab_buffer {
 	void *vaddr;
 	struct page **pages;
 	struct inode *inode;
+	struct file *shmem;
 	unsigned long *dirty;
 	atomic_t live_vmas;
 };
@@ -61,6 +70,11 @@ struct mmlab_buffer *mmlab_buffer_alloc(enum mmlab_buffer_kind kind,
 void mmlab_buffer_get(struct mmlab_buffer *buf);
 void mmlab_buffer_put(struct mmlab_buffer *buf);
 long mmlab_pages_allocated(void);
+struct page *mmlab_buffer_page(struct mmlab_buffer *buf, unsigned long i);
+ssize_t mmlab_buffer_read(struct mmlab_buffer *buf, char __user *ubuf,
+			  size_t count, loff_t *ppos);
+ssize_t mmlab_buffer_write(struct mmlab_buffer *buf, const char __user *ubuf,
+			   size_t count, loff_t *ppos);
 
 int mmlab_pagecache_init(void);
 void mmlab_pagecache_exit(void);
@@ -93,6 +107,8 @@ struct mmlab_dev;
  * @vm_flags: flags set on each vma, besides VM_DONTEXPAND | VM_DONTDUMP
  * @map_private: MAP_PRIVATE is supported (copied on write)
  * @populate: optional; writes the PTEs at mmap() time
+ * @mmap: optional; finishes the vma itself, in place of the shared code's
+ *	last steps (vm_private_data, vm_ops, the first vma reference)
  * @ioctl: optional; the mode's own ioctl commands, tried after the ones
  *	every mode has: -ENOTTY for a command it does not know
  */
@@ -103,6 +119,7 @@ struct mmlab_mode {
 	vm_flags_t vm_flags;
 	bool map_private;
 	int (*populate)(struct mmlab_buffer *buf, struct vm_area_struct *vma);
+	int (*mmap)(struct mmlab_dev *dev, struct vm_area_struct *vma);
 	long (*ioctl)(struct mmlab_dev *dev, unsigned int cmd,
 		      void __user *arg);
 };
@@ -160,7 +177,7 @@ static inline struct mmlab_dev *mmlab_vma_dev(struct vm_area_struct *vma)
 	return mmlab_file_dev(vma->vm_file);
 }
 
-#define MMLAB_NR_MODES	10
+#define MMLAB_NR_MODES	11
 extern const struct mmlab_mode *const mmlab_modes[MMLAB_NR_MODES];
 extern const struct file_operations mmlab_fops;
 
@@ -174,6 +191,7 @@ extern const struct mmlab_mode mmlab_mode_vmalloc;
 extern const struct mmlab_mode mmlab_mode_vmalloc_fault;
 extern const struct mmlab_mode mmlab_mode_insert;
 extern const struct mmlab_mode mmlab_mode_insert_page;
+extern const struct mmlab_mode mmlab_mode_shmem;
 
 struct dentry *mmlab_debugfs_init(void);
 void mmlab_debugfs_add(struct mmlab_dev *dev);

@@ -46,7 +46,8 @@ const struct vm_operations_struct mmlab_populated_vm_ops = {
  * set it on their own.
  *
  * Return: 0; -EINVAL for a range outside the buffer or a MAP_PRIVATE the
- * mode cannot copy on write; or the error of the mode's ->populate.
+ * mode cannot copy on write; or the error of the mode's ->populate or
+ * ->mmap.
  */
 int mmlab_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -70,10 +71,16 @@ int mmlab_mmap(struct file *file, struct vm_area_struct *vma)
 			return ret;
 	}
 
-	vma->vm_private_data = buf;
-	vma->vm_ops = mode->vm_ops;
-	/* The core calls ->open only for vmas it copies: take the first ref. */
-	mmlab_vm_open(vma);
+	if (mode->mmap) {
+		ret = mode->mmap(dev, vma);
+		if (ret)
+			return ret;
+	} else {
+		vma->vm_private_data = buf;
+		vma->vm_ops = mode->vm_ops;
+		/* ->open runs only for vmas the core copies: take the first. */
+		mmlab_vm_open(vma);
+	}
 	atomic64_inc(&dev->mmap_calls);
 	return 0;
 }

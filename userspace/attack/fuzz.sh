@@ -4,7 +4,7 @@
 # fuzz.sh: the kernel community's own attackers against mmlab's devices,
 # run as root in the test VM with mmlab loaded. Prints KTAP.
 #
-# - trinity, the syscall fuzzer, on the file and mm syscalls with the ten
+# - trinity, the syscall fuzzer, on the file and mm syscalls with the
 #   mode devices as its victim files, as root and as an unprivileged user
 #   (given nodes it may open, as a udev rule granting a group would), run
 #   through mmlab_runas;
@@ -24,7 +24,7 @@ secs=${MMLAB_STRESS_SECONDS:-20}
 # reach a device, and the run would prove nothing.
 [ "$secs" -ge 20 ] || secs=20
 seed=${MMLAB_FUZZ_SEED:-$(date +%s)}
-modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page"
+modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page shmem"
 victims=/tmp/fuzz-victims
 
 # The kernel's own KTAP helpers (tools/testing/selftests/kselftest/),
@@ -77,7 +77,7 @@ ktap_print_header
 ktap_set_plan 4
 echo "# seed $seed, $secs s per tool"
 
-# The victims: nodes for the ten devices in a directory of their own, as
+# The victims: nodes for the mode devices in a directory of their own, as
 # trinity walks its victim path; 0666 for the unprivileged run.
 rm -rf "$victims"
 mkdir -p "$victims/root" "$victims/user"

@@ -1381,7 +1381,7 @@ enum node_group {
 };
 
 static const char *const group_names[] = {
-	[G_MODES] = "mmlab-<mode>, all ten",
+	[G_MODES] = "mmlab-<mode>, every one",
 	[G_MKWRITE] = "mmlab-mkwrite",
 	[G_NOT_MKWRITE] = "mmlab-<mode> but mkwrite",
 	[G_MM] = "mmlab-mm",

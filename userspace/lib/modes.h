@@ -23,6 +23,11 @@
 #define M_FAULTAROUND	(1u << 5)
 /* vm_ops->page_mkwrite: writes are tracked, MMLAB_IOC_DIRTY works */
 #define M_MKWRITE	(1u << 6)
+/*
+ * The vma's file is the buffer's shmem file, not the node: maps names it
+ * "/mmlab-shmem (deleted)", as shmem names the files of shmem_file_setup()
+ */
+#define M_SHMEMFILE	(1u << 7)
 
 struct mode {
 	const char *name;
@@ -32,7 +37,7 @@ struct mode {
 enum mode_id {
 	MODE_REMAP, MODE_FAULT, MODE_FAULTAROUND, MODE_MKWRITE, MODE_PFN,
 	MODE_MIXED, MODE_VMALLOC, MODE_VMALLOC_FAULT, MODE_INSERT,
-	MODE_INSERT_PAGE, MODE_COUNT,
+	MODE_INSERT_PAGE, MODE_SHMEM, MODE_COUNT,
 };
 
 static const struct mode modes[MODE_COUNT] = {
@@ -46,6 +51,7 @@ static const struct mode modes[MODE_COUNT] = {
 	[MODE_VMALLOC_FAULT] =	{ "vmalloc-fault", 0 },
 	[MODE_INSERT] =		{ "insert",	M_MIXEDMAP | M_PREFAULT },
 	[MODE_INSERT_PAGE] =	{ "insert-page", M_MIXEDMAP | M_PREFAULT },
+	[MODE_SHMEM] =		{ "shmem",	M_SHMEMFILE },
 };
 
 static inline bool has(const struct mode *m, unsigned int flag)

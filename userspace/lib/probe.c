@@ -14,6 +14,7 @@
 
 const struct mode *cur;
 char dev_path[64];
+char maps_path[64];
 size_t psize;
 size_t bufsize;
 
@@ -25,6 +26,8 @@ int use_mode(const struct mode *m)
 	cur = m;
 	psize = sysconf(_SC_PAGESIZE);
 	snprintf(dev_path, sizeof(dev_path), "/dev/mmlab-%s", m->name);
+	snprintf(maps_path, sizeof(maps_path), "%s",
+		 has(m, M_SHMEMFILE) ? "/mmlab-shmem (deleted)" : dev_path);
 	fd = open(dev_path, O_RDWR);
 	if (fd < 0 || !mmlab_info(fd, &info)) {
 		err = errno;

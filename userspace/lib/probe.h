@@ -22,6 +22,8 @@ extern char etext, edata;
 /* The mode under test, its node, the page and buffer sizes. */
 extern const struct mode *cur;
 extern char dev_path[64];
+/* The file that /proc/self/maps names for a vma of the mode. */
+extern char maps_path[64];
 extern size_t psize;
 extern size_t bufsize;
 

@@ -508,7 +508,7 @@ static void debugfs_read(struct __test_metadata *_metadata,
 	}
 }
 
-/* The /proc/self/maps lines, each a vma, whose file is the device. */
+/* The /proc/self/maps lines, each a vma, whose file is the mode's. */
 static long maps_lines_of_device(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
@@ -522,7 +522,7 @@ static long maps_lines_of_device(void)
 
 		line[strcspn(line, "\n")] = '\0';
 		/* Only the file name field holds a '/'; it runs to the end. */
-		if (path && !strcmp(path, dev_path))
+		if (path && !strcmp(path, maps_path))
 			n++;
 	}
 	fclose(f);

@@ -404,7 +404,7 @@ TEST_F(mode, vm_flags_in_smaps)
 	p = map_shared(fd, psize, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_TRUE(maps_line(p, line, sizeof(line)));
-	EXPECT_NE(NULL, strstr(line, dev_path)) TH_LOG("maps: %s", line);
+	EXPECT_NE(NULL, strstr(line, maps_path)) TH_LOG("maps: %s", line);
 	EXPECT_NE(NULL, strstr(line, "rw-s")) TH_LOG("maps: %s", line);
 	ASSERT_TRUE(smaps_field(p, "VmFlags", vmflags, sizeof(vmflags)));
 	TH_LOG("%s: VmFlags:%s", cur->name, vmflags);
