@@ -66,7 +66,8 @@ check_kernel() {
 		krel=$("$MMLAB_TOP/scripts/kernel-release.sh" "$kdir")
 		image=$kdir/arch/x86/boot/bzImage
 		kmoddir=$kdir
-		# brd is built in; KUnit is a module, for mmlab_kunit.ko.
+		# brd is built in (16 disks); KUnit is a module, for
+		# mmlab_kunit.ko.
 		MMLAB_GUEST_KMODS="lib/kunit/kunit"
 		# KASAN, lockdep and page poisoning under TCG are slow; so is
 		# ACPI there, which routes edu's INTx pin at every bind and
@@ -80,7 +81,7 @@ check_kernel() {
 		kdir=$(kernel_headers "$krel")
 		image=$(kernel_image "$krel")
 		kmoddir=/lib/modules/$krel/kernel
-		MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=1 rd_size=4096"
+		MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=2 rd_size=4096"
 		# 6.1 runs with 4-level paging, the others with 5 (-cpu max
 		# offers LA57), so the page-table walk is tested on both; and
 		# without MSI, so that edu's interrupt is the shared INTx line.

@@ -27,7 +27,7 @@ make -s -C "$MMLAB_TOP/userspace" OUT="$probes" > "$MMLAB_OUT/userspace.log" 2>&
 	die "userspace build failed; see $MMLAB_OUT/userspace.log"
 "$MMLAB_TOP/scripts/build-modules.sh" "$(kernel_headers "$krel")" "$out" ||
 	exit 1
-MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=1 rd_size=4096" \
+MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=2 rd_size=4096" \
 	"$MMLAB_TOP/scripts/mkinitramfs.sh" "/lib/modules/$krel/kernel" "$out/modules" "$probes" \
 	"$out/initramfs.cpio" || die "cannot pack the initramfs"
 

@@ -10,9 +10,6 @@
 
 #include "procfs.h"
 
-#define PM_PRESENT	(1ULL << 63)
-#define PM_PFN_MASK	((1ULL << 55) - 1)
-
 static bool line_covers(const char *line, uintptr_t addr)
 {
 	unsigned long start, end;
@@ -91,7 +88,7 @@ bool vmflags_has(const char *flags, const char *flag)
 	return false;
 }
 
-int64_t pagemap_pfn(const void *addr)
+int64_t pagemap_entry(const void *addr)
 {
 	long psize = sysconf(_SC_PAGESIZE);
 	uint64_t entry;
@@ -103,7 +100,15 @@ int64_t pagemap_pfn(const void *addr)
 	n = pread(fd, &entry, sizeof(entry),
 		  (off_t)((uintptr_t)addr / psize) * sizeof(entry));
 	close(fd);
-	if (n != sizeof(entry))
+	/* Bit 63 set reads as negative: the caller tests bits, not sign. */
+	return n == sizeof(entry) ? (int64_t)entry : -1;
+}
+
+int64_t pagemap_pfn(const void *addr)
+{
+	int64_t entry = pagemap_entry(addr);
+
+	if (entry == -1)
 		return -1;
 	return (entry & PM_PRESENT) ? (int64_t)(entry & PM_PFN_MASK) : 0;
 }
@@ -123,6 +128,11 @@ static long sum_field(const char *path, const char *key)
 	}
 	fclose(f);
 	return sum;
+}
+
+long meminfo_kb(const char *key)
+{
+	return sum_field("/proc/meminfo", key);
 }
 
 long free_pages(void)

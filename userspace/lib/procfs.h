@@ -25,11 +25,23 @@ long smaps_kb(const void *addr, const char *key);
 /* Does the space-separated VmFlags list @flags contain the two-letter @flag? */
 bool vmflags_has(const char *flags, const char *flag);
 
+/* The bits of a pagemap entry (Documentation/admin-guide/mm/pagemap.rst). */
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAP		(1ULL << 62)
+#define PM_FILE		(1ULL << 61)
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+
 /*
  * PFN that /proc/self/pagemap reports for @addr: 0 when the page is not
  * present, -1 on error. PFNs read as zero without CAP_SYS_ADMIN.
  */
 int64_t pagemap_pfn(const void *addr);
+
+/* The whole /proc/self/pagemap entry of @addr; -1 on error. */
+int64_t pagemap_entry(const void *addr);
+
+/* A field of /proc/meminfo ("Shmem:", "SwapFree:"), in kB, or -1. */
+long meminfo_kb(const char *key);
 
 /*
  * Free pages as the kernel counts them: the buddy allocator's
