@@ -137,7 +137,7 @@ int pci_open(const struct pci_target *t, int flags)
 	return open(path, flags);
 }
 
-static bool sysfs_write(const char *path, const char *val)
+bool sysfs_write(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
 	bool ok;

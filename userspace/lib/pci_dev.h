@@ -65,6 +65,9 @@ const char *pci_node_of(const struct pci_target *t, char *buf, size_t len);
 /* Open @t's device node: -1 with errno set when it has none. */
 int pci_open(const struct pci_target *t, int flags);
 
+/* Write @val to the sysfs attribute @path, whole: false, errno set, if not. */
+bool sysfs_write(const char *path, const char *val);
+
 /* Unbind @t from, or bind it to, its mmlab driver through sysfs. */
 bool pci_unbind(const struct pci_target *t);
 bool pci_bind(const struct pci_target *t);

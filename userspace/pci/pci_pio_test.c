@@ -72,18 +72,6 @@ static int reg_write(int fd, uint32_t v)
 		    4, 0, &v, 4);
 }
 
-static bool sysfs_write(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok;
-}
-
 static bool pio_bound(void)
 {
 	return access(PIO_DRIVER "/" PIO_DEVICE, F_OK) == 0;
