@@ -90,6 +90,32 @@ static void rebind(struct __test_metadata *_metadata)
 		TH_LOG("bind: %m");
 }
 
+/*
+ * Are the four ranges of @in claimed under @name, as @claimed says? The
+ * driver's claims are the node's name, the platform device's own entries
+ * the resources' names.
+ */
+static void claims_are(struct __test_metadata *_metadata,
+		       const struct mmlab_pio_info *in, bool claimed,
+		       const char *name)
+{
+	bool bytes = !strcmp(name, "pc-testdev");
+
+	EXPECT_EQ(claimed, ioports_claimed(in->reg_port, in->reg_port + 3,
+					   name)) TH_LOG("%s: register", name);
+	EXPECT_EQ(claimed, ioports_claimed(in->reg_bytes_port,
+					   in->reg_bytes_port + 3,
+					   bytes ? "pc-testdev-bytes" : name))
+		TH_LOG("%s: byte register", name);
+	EXPECT_EQ(claimed, ioports_claimed(in->debugcon_port,
+					   in->debugcon_port,
+					   bytes ? "isa-debugcon" : name))
+		TH_LOG("%s: debugcon", name);
+	EXPECT_EQ(claimed, iomem_claimed(in->iomem_start,
+					 in->iomem_start + in->iomem_size - 1,
+					 name)) TH_LOG("%s: memory", name);
+}
+
 /* QEMU always gives the test VM both devices: missing is a failure. */
 FIXTURE(pio) {
 	int fd;
@@ -126,24 +152,9 @@ TEST_F(pio, claims_by_name)
 	EXPECT_EQ(pci_module_param("debugcon_port"), in->debugcon_port);
 	EXPECT_EQ(pci_module_param("testdev_iomem"), in->iomem_start);
 	EXPECT_EQ(0x10000, in->iomem_size) TH_LOG("pc-testdev's IOMEM_LEN");
-	EXPECT_TRUE(ioports_claimed(in->reg_port, in->reg_port + 3, PIO_NAME));
-	EXPECT_TRUE(ioports_claimed(in->reg_bytes_port, in->reg_bytes_port + 3,
-				    PIO_NAME));
-	EXPECT_TRUE(ioports_claimed(in->debugcon_port, in->debugcon_port,
-				    PIO_NAME));
-	EXPECT_TRUE(iomem_claimed(in->iomem_start,
-				  in->iomem_start + in->iomem_size - 1,
-				  PIO_NAME));
+	claims_are(_metadata, in, true, PIO_NAME);
 	/* The platform device's own entries, which the claims nest in. */
-	EXPECT_TRUE(ioports_claimed(in->reg_port, in->reg_port + 3,
-				    "pc-testdev"));
-	EXPECT_TRUE(ioports_claimed(in->reg_bytes_port, in->reg_bytes_port + 3,
-				    "pc-testdev-bytes"));
-	EXPECT_TRUE(ioports_claimed(in->debugcon_port, in->debugcon_port,
-				    "isa-debugcon"));
-	EXPECT_TRUE(iomem_claimed(in->iomem_start,
-				  in->iomem_start + in->iomem_size - 1,
-				  "pc-testdev"));
+	claims_are(_metadata, in, true, "pc-testdev");
 }
 
 /* Byte n of the register, whichever view and width wrote it. */
@@ -328,15 +339,8 @@ TEST_F(pio, unbind_releases_claims)
 	EXPECT_EQ(0, child_touch_signal(p));
 	ASSERT_TRUE(sysfs_write(PIO_DRIVER "/unbind", PIO_DEVICE))
 		TH_LOG("unbind: %m");
-	EXPECT_FALSE(ioports_claimed(in->reg_port, in->reg_port + 3,
-				     PIO_NAME));
-	EXPECT_FALSE(ioports_claimed(in->debugcon_port, in->debugcon_port,
-				     PIO_NAME));
-	EXPECT_FALSE(iomem_claimed(in->iomem_start,
-				   in->iomem_start + in->iomem_size - 1,
-				   PIO_NAME));
-	EXPECT_TRUE(ioports_claimed(in->reg_port, in->reg_port + 3,
-				    "pc-testdev")) TH_LOG("the device's own");
+	claims_are(_metadata, in, false, PIO_NAME);
+	claims_are(_metadata, in, true, "pc-testdev");
 	EXPECT_EQ(ENODEV, ioctl(self->fd, MMLAB_PIO_IOC_INFO, &again) ?
 			  errno : 0);
 	EXPECT_EQ(SIGBUS, child_touch_signal(p));
@@ -344,8 +348,7 @@ TEST_F(pio, unbind_releases_claims)
 
 	ASSERT_TRUE(sysfs_write(PIO_DRIVER "/bind", PIO_DEVICE))
 		TH_LOG("bind: %m");
-	EXPECT_TRUE(ioports_claimed(in->reg_port, in->reg_port + 3,
-				    PIO_NAME));
+	claims_are(_metadata, in, true, PIO_NAME);
 	fd = open(PIO_NODE, O_RDWR);
 	ASSERT_LE(0, fd) TH_LOG("open after binding again: %m");
 	EXPECT_EQ(0, ioctl(fd, MMLAB_PIO_IOC_INFO, &again));
