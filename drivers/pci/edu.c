@@ -27,69 +27,8 @@
 #include <linux/wait.h>
 
 #include <mmlab/compat.h>
+#include "edu.h"
 #include "mmlab_pci.h"
-
-#define EDU_VENDOR		0x1234
-#define EDU_DEVICE		0x11e8
-
-/* Registers in BAR0, all accessed 32 bits wide. */
-#define EDU_IDENT		0x00
-#define EDU_LIVENESS		0x04
-#define EDU_FACTORIAL		0x08
-#define EDU_STATUS		0x20
-#define  EDU_STATUS_COMPUTING	BIT(0)
-#define  EDU_STATUS_IRQ_FACT	BIT(7)
-#define EDU_IRQ_STATUS		0x24
-#define EDU_IRQ_RAISE		0x60
-#define EDU_IRQ_ACK		0x64
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_COUNT		0x90
-#define EDU_DMA_CMD		0x98
-#define  EDU_DMA_RUN		BIT(0)
-#define  EDU_DMA_TO_RAM		BIT(1)
-#define  EDU_DMA_IRQ		BIT(2)
-/* The device's DMA buffer, as seen by its DMA engine. */
-#define EDU_DMA_BUF		0x40000
-/*
- * The bytes of it a transfer may reach: QEMU before 8.0 ("hw/misc/edu: fix
- * 2 off-by-one errors") refuses a transfer that ends at the buffer's end
- * with hw_error(), which aborts the whole machine.
- */
-#define EDU_DMA_USABLE		(MMLAB_EDU_DMA_SIZE - 1)
-
-/* Interrupt status bits the device raises itself. */
-#define EDU_IRQ_FACT		BIT(0)
-#define EDU_IRQ_DMA		BIT(8)
-
-/* The DMA engine drives 28 address bits. */
-#define EDU_DMA_BITS		28
-
-#define EDU_TIMEOUT_US		(5 * USEC_PER_SEC)
-
-/**
- * struct edu - one bound edu device
- * @pdev: the PCI device
- * @regs: BAR0, mapped uncached
- * @dma_buf: the coherent buffer the device's DMA engine reads and writes
- * @dma_handle: its bus address, below 2^28
- * @irq: the Linux interrupt of vector 0
- * @op_lock: one operation on the device at a time
- * @irq_status: interrupt status bits handled since the operation began
- * @irq_wait: where an operation waits for its interrupt
- * @irqs: interrupts handled since probe
- */
-struct edu {
-	struct pci_dev *pdev;
-	void __iomem *regs;
-	void *dma_buf;
-	dma_addr_t dma_handle;
-	int irq;
-	struct mutex op_lock;		/* one operation at a time */
-	atomic_t irq_status;
-	wait_queue_head_t irq_wait;
-	atomic64_t irqs;
-};
 
 static DEFINE_IDA(edu_ida);
 
@@ -109,11 +48,18 @@ static irqreturn_t edu_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-/*
- * The device ignores a new factorial or DMA while the last one runs, and a
- * DMA still running owns the DMA buffer.
- */
-static int edu_wait_idle(struct edu *edu)
+/* Wait until no DMA runs: one still running owns the memory it writes. */
+int edu_wait_dma_done(struct edu *edu)
+{
+	u32 val;
+
+	return read_poll_timeout(ioread32, val, !(val & EDU_DMA_RUN),
+				 10, EDU_TIMEOUT_US, false,
+				 edu->regs + EDU_DMA_CMD);
+}
+
+/* The device ignores a new factorial or DMA while the last one runs. */
+int edu_wait_idle(struct edu *edu)
 {
 	u32 val;
 	int ret;
@@ -123,9 +69,7 @@ static int edu_wait_idle(struct edu *edu)
 				edu->regs + EDU_STATUS);
 	if (ret)
 		return ret;
-	return read_poll_timeout(ioread32, val, !(val & EDU_DMA_RUN),
-				 10, EDU_TIMEOUT_US, false,
-				 edu->regs + EDU_DMA_CMD);
+	return edu_wait_dma_done(edu);
 }
 
 /*
@@ -177,35 +121,69 @@ static int edu_factorial(struct edu *edu, struct mmlab_edu_factorial *f)
 	return 0;
 }
 
+/**
+ * edu_dma_cmd() - run one DMA command and wait for its interrupt
+ * @edu: the device, op_lock held
+ * @src: source, in the device's DMA address space
+ * @dst: destination, likewise
+ * @len: bytes
+ * @to_ram: from the device's buffer to RAM, else from RAM to it
+ *
+ * The device takes 32-bit register writes: its DMA mask keeps every
+ * address the DMA API gives it below 2^28. iowrite32() orders what the CPU
+ * wrote to memory before the command.
+ *
+ * Return: 0, or a negative errno with the device perhaps still running
+ * the command: the caller waits for edu_wait_idle() before it frees or
+ * unmaps the memory.
+ */
+int edu_dma_cmd(struct edu *edu, u32 src, u32 dst, u32 len, bool to_ram)
+{
+	u32 dev = to_ram ? src : dst;
+	u32 seen;
+	int ret;
+
+	lockdep_assert_held(&edu->op_lock);
+	/* QEMU 7.2 stops the whole machine on a range outside the buffer. */
+	if (WARN_ON_ONCE(!len || dev < EDU_DMA_BUF ||
+			 dev - EDU_DMA_BUF + len > EDU_DMA_USABLE))
+		return -EINVAL;
+	ret = edu_wait_idle(edu);
+	if (ret)
+		return ret;
+	atomic_set(&edu->irq_status, 0);
+	iowrite32(src, edu->regs + EDU_DMA_SRC);
+	iowrite32(dst, edu->regs + EDU_DMA_DST);
+	iowrite32(len, edu->regs + EDU_DMA_COUNT);
+	iowrite32(EDU_DMA_RUN | EDU_DMA_IRQ | (to_ram ? EDU_DMA_TO_RAM : 0),
+		  edu->regs + EDU_DMA_CMD);
+	return edu_wait_irq(edu, EDU_IRQ_DMA, &seen);
+}
+
 /*
  * One transfer of @len bytes between @buf and the device's buffer at
- * @offset, through our coherent buffer at the same offset, completion
- * signalled by the DMA interrupt. The addresses fit the 32-bit register
- * writes: the DMA mask keeps ours below 2^28.
+ * @offset, through our coherent buffer at the same offset. The coherent
+ * buffer lives until unbind, after edu_quiesce(): a command left running
+ * by an error still has memory to land in.
  */
 static int edu_dma(struct edu *edu, bool to_dev, void *buf, u32 offset,
 		   u32 len)
 {
 	u32 ram = lower_32_bits(edu->dma_handle) + offset;
 	u32 dev = EDU_DMA_BUF + offset;
-	u32 seen;
 	int ret;
 
-	ret = edu_wait_idle(edu);
+	ret = edu_wait_dma_done(edu);
 	if (ret)
 		return ret;
 	if (to_dev)
 		memcpy(edu->dma_buf + offset, buf, len);
 	else	/* Every byte that arrives must have come from the device. */
 		memset(edu->dma_buf + offset, 0, len);
-	atomic_set(&edu->irq_status, 0);
-	/* iowrite32() orders the buffer's contents before the command. */
-	iowrite32(to_dev ? ram : dev, edu->regs + EDU_DMA_SRC);
-	iowrite32(to_dev ? dev : ram, edu->regs + EDU_DMA_DST);
-	iowrite32(len, edu->regs + EDU_DMA_COUNT);
-	iowrite32(EDU_DMA_RUN | EDU_DMA_IRQ | (to_dev ? 0 : EDU_DMA_TO_RAM),
-		  edu->regs + EDU_DMA_CMD);
-	ret = edu_wait_irq(edu, EDU_IRQ_DMA, &seen);
+	if (to_dev)
+		ret = edu_dma_cmd(edu, ram, dev, len, false);
+	else
+		ret = edu_dma_cmd(edu, dev, ram, len, true);
 	if (!ret && !to_dev)
 		memcpy(buf, edu->dma_buf + offset, len);
 	return ret;
@@ -314,6 +292,8 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MMLAB_EDU_IOC_DMA_FROM_DEV:
 	case MMLAB_EDU_IOC_RAISE_IRQ:
 		break;
+	case MMLAB_EDU_IOC_DMA_PIN:
+		return edu_pin_dma_ioctl(file, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -44,6 +44,7 @@ static int mmlab_pci_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "nodes %d\n", atomic_read(&mmlab_pci_counters.nodes));
 	seq_printf(m, "files %d\n", atomic_read(&mmlab_pci_counters.files));
 	seq_printf(m, "vmas %d\n", atomic_read(&mmlab_pci_counters.vmas));
+	seq_printf(m, "pinned %d\n", atomic_read(&mmlab_pci_counters.pinned));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mmlab_pci_counters);

@@ -20,6 +20,7 @@ struct ida;
  *	file is open)
  * @files: open files of those nodes
  * @vmas: vmas mapping a BAR
+ * @pinned: user pages held pinned for DMA (edu_pin.c)
  *
  * Each returns to zero once every device is unbound and every file and
  * mapping is gone: /sys/kernel/debug/mmlab_pci/counters shows them.
@@ -29,6 +30,7 @@ struct mmlab_pci_counters {
 	atomic_t nodes;
 	atomic_t files;
 	atomic_t vmas;
+	atomic_t pinned;
 };
 
 extern struct mmlab_pci_counters mmlab_pci_counters;

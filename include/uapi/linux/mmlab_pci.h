@@ -121,6 +121,56 @@ struct mmlab_edu_raise {
 	__u32 irq_status;
 };
 
+/*
+ * %MMLAB_EDU_IOC_DMA_PIN fills the user's buffer with the device's DMA
+ * buffer repeated at this period: byte i of the user's buffer receives byte
+ * i % %MMLAB_EDU_PIN_PERIOD of the device's. Each device command moves at
+ * most this much, and takes the device 100 ms.
+ */
+#define MMLAB_EDU_PIN_PERIOD	2048
+
+/*
+ * The most one %MMLAB_EDU_IOC_DMA_PIN moves: 32 device commands, and one
+ * more for each DMA segment, each page at worst: under 5 s.
+ */
+#define MMLAB_EDU_PIN_MAX	65536
+
+/**
+ * struct mmlab_edu_pin_dma - DMA from the device straight into user memory
+ * @buf: user address of the buffer, any alignment; every page it touches
+ *	must be mapped writable, and the kernel must allow a long-term pin of
+ *	it, %EFAULT (or the error pin_user_pages_fast() gave) otherwise, with
+ *	nothing left pinned
+ * @dma_addrs: user pointer to an array of @pages __u64 that receives the
+ *	DMA address the device was given for each page (of the buffer's first
+ *	byte, for the first page); 0 when not wanted. Bus addresses, physical
+ *	ones without an IOMMU: as pagemap's PFNs, they need %CAP_SYS_ADMIN
+ *	(%EPERM); %EFAULT when the array cannot be written. Both before
+ *	anything is pinned
+ * @len: bytes, 1 to %MMLAB_EDU_PIN_MAX; %EINVAL otherwise
+ * @flags: must be zero; %EINVAL otherwise
+ * @pages: out: pages the buffer touches, all pinned: (@buf % page size +
+ *	@len) rounded up to pages
+ * @segments: out: DMA segments the mapping gave the device, the nents of
+ *	dma_map_sgtable(): fewer than @pages when pages were physically
+ *	contiguous, or when an IOMMU made them contiguous for the device
+ * @pin_refs: out: how much the first page's folio reference count fell
+ *	when it was unpinned: GUP_PIN_COUNTING_BIAS (1024) for a small page,
+ *	1 for a large folio, which counts its pins apart
+ * @translated: out: 1 when an IOMMU translated the device's addresses, 0
+ *	when they were bus addresses, the page's own or a bounce buffer's
+ */
+struct mmlab_edu_pin_dma {
+	__u64 buf;
+	__u64 dma_addrs;
+	__u32 len;
+	__u32 flags;
+	__u32 pages;
+	__u32 segments;
+	__u32 pin_refs;
+	__u32 translated;
+};
+
 #define MMLAB_PCI_IOC_MAGIC	0xba
 
 /**
@@ -170,6 +220,24 @@ struct mmlab_edu_raise {
  * back with %EFAULT, both before any interrupt is raised.
  */
 #define MMLAB_EDU_IOC_RAISE_IRQ	_IOWR(MMLAB_PCI_IOC_MAGIC, 0x05, struct mmlab_edu_raise)
+
+/**
+ * define MMLAB_EDU_IOC_DMA_PIN - DMA from the device into pinned user memory
+ *
+ * Zero copy, as V4L2's user pointers and RDMA do it: the driver pins the
+ * buffer's pages with pin_user_pages_fast(%FOLL_WRITE | %FOLL_LONGTERM),
+ * maps them with dma_map_sgtable(), has the device write them from its DMA
+ * buffer (see %MMLAB_EDU_PIN_PERIOD; fill that first with
+ * %MMLAB_EDU_IOC_DMA_TO_DEV), waits for every transfer, unmaps and unpins
+ * them dirty. The device drives 28 address bits: without an IOMMU a page
+ * above 256 MiB must be bounced through swiotlb, which the DMA API does on
+ * its own where mmlab_pci's parameter edu_bounce allows it, and the call
+ * fails with %EIO, before the device is touched, where it does not. The
+ * pages stay pinned until the device is done, even if the buffer is
+ * unmapped meanwhile. A call that fails after the device started may have
+ * filled part of the buffer.
+ */
+#define MMLAB_EDU_IOC_DMA_PIN	_IOWR(MMLAB_PCI_IOC_MAGIC, 0x06, struct mmlab_edu_pin_dma)
 
 /**
  * struct mmlab_ivshmem_info - the shared memory, from %MMLAB_IVSHMEM_IOC_INFO
