@@ -151,6 +151,11 @@ long slab_pages(void)
 	return r < 0 || u < 0 ? -1 : r + u;
 }
 
+long read_vmstat(const char *key)
+{
+	return sum_field("/proc/vmstat", key);
+}
+
 long read_number(const char *path)
 {
 	FILE *f = fopen(path, "r");

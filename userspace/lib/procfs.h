@@ -61,6 +61,9 @@ long slab_pages(void);
  */
 bool wait_threads(long n);
 
+/* A counter of /proc/vmstat ("nr_foll_pin_acquired"), or -1. */
+long read_vmstat(const char *key);
+
 /* The first number in a file, or -1. */
 long read_number(const char *path);
 

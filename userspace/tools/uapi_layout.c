@@ -167,6 +167,16 @@ SIZE(mmlab_edu_raise, 8);
 FIELD(mmlab_edu_raise, value, 0);
 FIELD(mmlab_edu_raise, irq_status, 4);
 
+SIZE(mmlab_edu_pin_dma, 40);
+FIELD(mmlab_edu_pin_dma, buf, 0);
+FIELD(mmlab_edu_pin_dma, dma_addrs, 8);
+FIELD(mmlab_edu_pin_dma, len, 16);
+FIELD(mmlab_edu_pin_dma, flags, 20);
+FIELD(mmlab_edu_pin_dma, pages, 24);
+FIELD(mmlab_edu_pin_dma, segments, 28);
+FIELD(mmlab_edu_pin_dma, pin_refs, 32);
+FIELD(mmlab_edu_pin_dma, translated, 36);
+
 SIZE(mmlab_ivshmem_info, 8);
 FIELD(mmlab_ivshmem_info, size, 0);
 
@@ -176,6 +186,7 @@ IOCTL(MMLAB_EDU_IOC_FACTORIAL, 0xc010ba02);
 IOCTL(MMLAB_EDU_IOC_DMA_TO_DEV, 0x4010ba03);
 IOCTL(MMLAB_EDU_IOC_DMA_FROM_DEV, 0x4010ba04);
 IOCTL(MMLAB_EDU_IOC_RAISE_IRQ, 0xc008ba05);
+IOCTL(MMLAB_EDU_IOC_DMA_PIN, 0xc028ba06);
 IOCTL(MMLAB_IVSHMEM_IOC_INFO, 0x8008ba10);
 
 /* linux/mmlab_pio.h */
