@@ -65,6 +65,7 @@ check_kernel() {
 		fi
 		krel=$("$MMLAB_TOP/scripts/kernel-release.sh" "$kdir")
 		image=$kdir/arch/x86/boot/bzImage
+		config=$kdir/.config
 		kmoddir=$kdir
 		# brd is built in (16 disks); KUnit is a module, for
 		# mmlab_kunit.ko.
@@ -80,6 +81,7 @@ check_kernel() {
 	elif krel=$(kernel_release "$series"); then
 		kdir=$(kernel_headers "$krel")
 		image=$(kernel_image "$krel")
+		config=/boot/config-$krel
 		kmoddir=/lib/modules/$krel/kernel
 		MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=2 rd_size=4096"
 		# 6.1 runs with 4-level paging, the others with 5 (-cpu max
@@ -94,6 +96,7 @@ check_kernel() {
 		rundirs="$rundirs $run"
 		return
 	fi
+	base_args=$MMLAB_KERNEL_ARGS
 	# MMLAB_PROBES=name,...: run only those probes (a faster loop).
 	[ -z "${MMLAB_PROBES:-}" ] ||
 		MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_probes=$MMLAB_PROBES"
@@ -166,10 +169,41 @@ check_kernel() {
 		host kunit_parse_module_ktap $?
 	fi
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
+	# DMA into pinned user memory once more, through an IOMMU.
+	case ",${MMLAB_PROBES:-pci_dma_pin_test}," in
+	*,pci_dma_pin_test,*)
+		check_iommu "$image" "$out" "$config"
+		;;
+	esac
 	echo "check: $krel done in $(($(date +%s) - start))s; logs in $run"
 	# Once per whole run, not when only some probes were asked for.
 	[ "$series" = debug ] && [ -z "${MMLAB_PROBES:-}" ] &&
 		check_log_verdict "$image" "$kdir" "$out"
+}
+
+# check_iommu IMAGE OUTDIR CONFIG: boot the kernel once more, on the q35
+# machine with its IOMMU on (scripts/vm-run.sh), to run the edu probes
+# there: every page edu's DMA is given is then translated, none bounced
+# (drivers/pci/edu_pin.c). A kernel without the Intel IOMMU skips it.
+check_iommu() {
+	run=$2/iommu
+	rm -rf "$run"
+	mkdir -p "$run"
+	echo "$krel iommu" > "$run/name"
+	rundirs="$rundirs $run"
+	if ! grep -qx 'CONFIG_INTEL_IOMMU=y' "$3"; then
+		echo "ok 1 intel_iommu # SKIP not in $3" > "$run/host.ktap"
+		return
+	fi
+	echo "check: booting $krel with an IOMMU"
+	MMLAB_IOMMU=1 MMLAB_KERNEL_ARGS="$base_args mmlab_kunit=off \
+mmlab_probes=pci_edu_test,pci_dma_pin_test,pci_dma_pin_test-32 \
+mmlab_probe_timeout=$probe_timeout" \
+		"$MMLAB_TOP/scripts/vm-run.sh" "$1" "$2/initramfs.cpio" "$run" \
+		check "$limit"
+	"$MMLAB_TOP/scripts/kunit-parse.sh" "$run/ktap.log" "$run/ktap.json" \
+		> "$run/ktap-parse.log" 2>&1
+	"$MMLAB_TOP/scripts/verdict.py" run "$run"
 }
 
 # check_log_verdict IMAGE KDIR OUTDIR: boot the debug kernel once more to

@@ -13,7 +13,8 @@
 # pc-testdev and isa-debugcon, at the port mmlab_pci expects (drivers/pci/).
 # Exits 0 when the guest finished its job and powered off, 1 otherwise.
 # TCG by default; KVM only when scripts/kvm-works.sh says it really works.
-# MMLAB_KERNEL_ARGS adds to the kernel command line.
+# MMLAB_KERNEL_ARGS adds to the kernel command line; MMLAB_IOMMU=1 boots
+# the q35 machine with an IOMMU instead (see below).
 #
 # A kernel that panics before it runs the guest's /init is booted once
 # more: QEMU 7.2's multi-threaded TCG has been seen to break
@@ -52,9 +53,25 @@ esac
 # ends QEMU at once instead of hanging until the timeout.
 append="console=ttyS0 panic=-1 panic_on_warn=1 mmlab_job=$job ${MMLAB_KERNEL_ARGS:-}"
 
+# The guest's RAM below 4 GiB ends at 256 MiB and the rest lies above
+# 4 GiB: most pages are out of reach of edu's 28-bit DMA, and x86 sets up
+# swiotlb, below 4 GiB and so below 256 MiB, where edu reaches its bounce
+# buffers (drivers/pci/edu_pin.c). 8 MiB of them.
+# MMLAB_IOMMU=1: QEMU's q35 machine with its Intel IOMMU, turned on, which
+# translates every address edu is given: nothing bounced.
+low=max-ram-below-4g=256M
+if [ -n "${MMLAB_IOMMU:-}" ]; then
+	machine="q35,$low -device intel-iommu"
+	append="$append intel_iommu=on"
+else
+	machine="pc,$low"
+fi
+append="$append swiotlb=4096"
+
 boot() {
 	rm -f "$logdir"/console.log "$logdir"/ktap.log "$logdir"/dmesg.log
-	timeout -k 5 "$limit" qemu-system-x86_64 \
+	# shellcheck disable=SC2086
+	timeout -k 5 "$limit" qemu-system-x86_64 -machine $machine \
 		-accel "$MMLAB_ACCEL" -cpu "$cpu" -smp 2 -m 1G \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-display none -no-reboot -monitor none \
