@@ -66,7 +66,7 @@ enum op {
 	OP_INFO, OP_PAGE_PFN, OP_DIRTY, OP_PAGE_COUNTS,
 	OP_WALK, OP_VMAS, OP_STAT, OP_LAYOUT, OP_COPY, OP_FOLLOW,
 	OP_EDU_INFO, OP_LIVENESS, OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV,
-	OP_RAISE_IRQ, OP_IVSHMEM_INFO, OP_PIO_INFO, OP_PIO_WRITE, OP_PIO_READ,
+	OP_RAISE_IRQ, OP_DMA_PIN, OP_IVSHMEM_INFO, OP_PIO_INFO, OP_PIO_WRITE, OP_PIO_READ,
 	NR_CMDS,
 	/* Not in cmds[]: for the privilege table. */
 	OP_OTHER = NR_CMDS,	/* _IO(the node's magic, 0xff) */
@@ -97,6 +97,7 @@ static const struct cmd cmds[NR_CMDS] = {
 	[OP_DMA_TO_DEV] = CMD(MMLAB_EDU_IOC_DMA_TO_DEV, FAM_EDU),
 	[OP_DMA_FROM_DEV] = CMD(MMLAB_EDU_IOC_DMA_FROM_DEV, FAM_EDU),
 	[OP_RAISE_IRQ] = CMD(MMLAB_EDU_IOC_RAISE_IRQ, FAM_EDU),
+	[OP_DMA_PIN] = CMD(MMLAB_EDU_IOC_DMA_PIN, FAM_EDU),
 	[OP_IVSHMEM_INFO] = CMD(MMLAB_IVSHMEM_IOC_INFO, FAM_IVSHMEM),
 	[OP_PIO_INFO] = CMD(MMLAB_PIO_IOC_INFO, FAM_PIO),
 	[OP_PIO_WRITE] = CMD(MMLAB_PIO_IOC_WRITE, FAM_PIO),
@@ -283,6 +284,11 @@ static void valid_arg(const struct cmd *c, void *p)
 		break;
 	case MMLAB_EDU_IOC_RAISE_IRQ:
 		((struct mmlab_edu_raise *)p)->value = 0x10000;
+		break;
+	case MMLAB_EDU_IOC_DMA_PIN:
+		*(struct mmlab_edu_pin_dma *)p = (struct mmlab_edu_pin_dma){
+			.buf = (uintptr_t)dma_data, .len = sizeof(dma_data),
+		};
 		break;
 	case MMLAB_PIO_IOC_WRITE:
 	case MMLAB_PIO_IOC_READ:
@@ -474,6 +480,17 @@ FIXTURE_SETUP(nodes)
 	if (edu_node->fd >= 0) {
 		void *p = mmap(NULL, psize, PROT_READ, MAP_SHARED,
 			       edu_node->fd, 0);
+		/*
+		 * The test VM's swiotlb pool is within edu's reach
+		 * (scripts/vm-run.sh): dma_data may need a bounce.
+		 */
+		int bounce = open("/sys/module/mmlab_pci/parameters/edu_bounce",
+				  O_WRONLY);
+
+		if (bounce < 0 || write(bounce, "Y", 1) != 1)
+			TH_LOG("edu_bounce not set (%m): MMLAB_EDU_IOC_DMA_PIN may fail");
+		if (bounce >= 0)
+			close(bounce);
 
 		if (p == MAP_FAILED)
 			TH_LOG("mmlab-edu0: BAR0 not mapped (%m): its registers go unchecked");
@@ -1494,6 +1511,10 @@ static const struct priv_row priv_table[] = {
 	{ G_EDU, OP_RAISE_IRQ, NOCAP, 0 },
 	{ G_EDU, OP_RAISE_IRQ, NOBODY, EACCES },
 	{ G_EDU, OP_RAISE_IRQ, NOBODY_FD, 0 },
+	{ G_EDU, OP_DMA_PIN, ROOT, 0 },
+	{ G_EDU, OP_DMA_PIN, NOCAP, 0 },
+	{ G_EDU, OP_DMA_PIN, NOBODY, EACCES },
+	{ G_EDU, OP_DMA_PIN, NOBODY_FD, 0 },
 	{ G_EDU, OP_OTHER, ROOT, ENOTTY },
 	{ G_EDU, OP_OTHER, NOCAP, ENOTTY },
 	{ G_EDU, OP_OTHER, NOBODY, EACCES },
@@ -1767,7 +1788,7 @@ static void print_table(void)
 		OP_INFO, OP_PAGE_PFN, OP_PAGE_COUNTS, OP_DIRTY, OP_WALK, OP_VMAS,
 		OP_STAT, OP_LAYOUT, OP_COPY, OP_FOLLOW, OP_EDU_INFO, OP_LIVENESS,
 		OP_FACTORIAL, OP_DMA_TO_DEV, OP_DMA_FROM_DEV, OP_RAISE_IRQ,
-		OP_IVSHMEM_INFO, OP_PIO_INFO, OP_PIO_WRITE, OP_PIO_READ, OP_OTHER,
+		OP_DMA_PIN, OP_IVSHMEM_INFO, OP_PIO_INFO, OP_PIO_WRITE, OP_PIO_READ, OP_OTHER,
 		OP_MMAP,
 	};
 	static const char *const head[2 + NR_CALLERS] = {
