@@ -41,6 +41,15 @@ echo "check: accelerator $MMLAB_ACCEL"
 
 rundirs=
 
+# new_run DIR NAME: an empty results directory, a row NAME of the table.
+new_run() {
+	run=$1
+	rm -rf "$run"
+	mkdir -p "$run"
+	echo "$2" > "$run/name"
+	rundirs="$rundirs $run"
+}
+
 # The KUnit suites under kunit.py, first: its kernel build is the longest.
 if [ -z "${MMLAB_SKIP_KUNIT:-}" ]; then
 	MMLAB_KUNIT_TABLE= "$MMLAB_TOP/scripts/kunit.sh"
@@ -56,11 +65,8 @@ check_kernel() {
 	MMLAB_KERNEL_ARGS=
 	if [ "$series" = debug ]; then
 		if ! kdir=$("$MMLAB_TOP/scripts/debug-kernel.sh"); then
-			run=$MMLAB_OUT/debug
-			mkdir -p "$run"
-			echo "debug kernel" > "$run/name"
+			new_run "$MMLAB_OUT/debug" "debug kernel"
 			echo "not ok 1 build_debug_kernel" > "$run/host.ktap"
-			rundirs="$rundirs $run"
 			return
 		fi
 		krel=$("$MMLAB_TOP/scripts/kernel-release.sh" "$kdir")
@@ -89,11 +95,8 @@ check_kernel() {
 		# without MSI, so that edu's interrupt is the shared INTx line.
 		[ "$series" = 6.1 ] && MMLAB_KERNEL_ARGS="no5lvl pci=nomsi"
 	else
-		run=$MMLAB_OUT/linux-$series
-		mkdir -p "$run"
-		echo "linux-$series" > "$run/name"
+		new_run "$MMLAB_OUT/linux-$series" "linux-$series"
 		printf 'not ok 1 kernel_%s_installed\n' "$series" > "$run/host.ktap"
-		rundirs="$rundirs $run"
 		return
 	fi
 	base_args=$MMLAB_KERNEL_ARGS
@@ -113,11 +116,7 @@ check_kernel() {
 	MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_probe_timeout=$probe_timeout"
 	export MMLAB_GUEST_KMODS MMLAB_KERNEL_ARGS
 	out=$MMLAB_OUT/$krel
-	run=$out/run
-	rm -rf "$run"
-	mkdir -p "$run"
-	echo "$krel" > "$run/name"
-	rundirs="$rundirs $run"
+	new_run "$out/run" "$krel"
 
 	n=0
 	host() {	# host NAME STATUS: one host-side result
@@ -186,11 +185,7 @@ check_kernel() {
 # there: every page edu's DMA is given is then translated, none bounced
 # (drivers/pci/edu_pin.c). A kernel without the Intel IOMMU skips it.
 check_iommu() {
-	run=$2/iommu
-	rm -rf "$run"
-	mkdir -p "$run"
-	echo "$krel iommu" > "$run/name"
-	rundirs="$rundirs $run"
+	new_run "$2/iommu" "$krel iommu"
 	if ! grep -qx 'CONFIG_INTEL_IOMMU=y' "$3"; then
 		echo "ok 1 intel_iommu # SKIP not in $3" > "$run/host.ktap"
 		return
@@ -211,11 +206,7 @@ mmlab_probe_timeout=$probe_timeout" \
 # test_lockup module (scripts/guest/init), and check that the log verdict
 # that judges every run catches each of them.
 check_log_verdict() {
-	run=$3/lockups
-	rm -rf "$run"
-	mkdir -p "$run"
-	echo "log verdict" > "$run/name"
-	rundirs="$rundirs $run"
+	new_run "$3/lockups" "log verdict"
 	MMLAB_GUEST_KMODS=lib/test_lockup "$MMLAB_TOP/scripts/mkinitramfs.sh" \
 		"$2" "$3/modules" "$probes" "$3/lockups.cpio" || return
 	echo "check: provoking lockups on $krel"
@@ -230,10 +221,7 @@ for series in $MMLAB_KERNELS; do
 done
 
 if [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ]; then
-	run=$MMLAB_OUT/style
-	rm -rf "$run"
-	mkdir -p "$run"
-	echo "checkpatch" > "$run/name"
+	new_run "$MMLAB_OUT/style" checkpatch
 	if "$MMLAB_TOP/scripts/checkpatch.sh" > "$run/checkpatch.log" 2>&1; then
 		echo "ok 1 checkpatch_strict_clean" > "$run/host.ktap"
 	else
@@ -241,7 +229,6 @@ if [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ]; then
 		echo "not ok 1 checkpatch_strict_clean" > "$run/host.ktap"
 	fi
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
-	rundirs="$rundirs $run"
 fi
 
 echo
