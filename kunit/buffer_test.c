@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of mmlab's buffers (drivers/mmap/buffer.c) and of the range
- * check every mmap() goes through (mmlab_range_ok()).
+ * KUnit tests of mmlab's buffers (drivers/mmap/buffer.c), of the range
+ * check every mmap() goes through (mmlab_range_ok()) and of the huge mode's
+ * check that a PMD may map a block (mmlab_pmd_fits()).
  */
 #include <kunit/test.h>
 #include <linux/fs.h>
@@ -146,6 +147,10 @@ static void buffer_kind_test(struct kunit *test)
 			/* Not in kinds[]: it holds no page (buffer_shmem_test). */
 			KUNIT_FAIL(test, "a shmem buffer has no pages[]");
 			return;
+		case MMLAB_BUF_HUGE:
+			/* Not in kinds[]: 2 MiB blocks (buffer_huge_test). */
+			KUNIT_FAIL(test, "a huge buffer is not TEST_PAGES long");
+			return;
 		}
 	}
 	if (kind == MMLAB_BUF_PAGECACHE)
@@ -217,12 +222,87 @@ static void buffer_shmem_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mapping->nrpages, 4);
 }
 
+#define PMD_PAGES	(PMD_SIZE >> PAGE_SHIFT)
+
+static const struct {
+	unsigned long start, end, pgoff, address, npages;
+	bool fits;
+} pmd_cases[] = {
+	/* An aligned vma of one block at its start: the PMD fits. */
+	{ PMD_SIZE, 2 * PMD_SIZE, 0, 2 * PMD_SIZE - 1, PMD_PAGES, true },
+	/* Its second block, whichever address in it faults. */
+	{ PMD_SIZE, 3 * PMD_SIZE, 0, 2 * PMD_SIZE, 2 * PMD_PAGES, true },
+	/* Mapped from the second block: still one block per PMD. */
+	{ PMD_SIZE, 2 * PMD_SIZE, PMD_PAGES, PMD_SIZE, 2 * PMD_PAGES, true },
+	/* The vma starts a page into the PMD, or ends a page short of it. */
+	{ PMD_SIZE + PAGE_SIZE, 2 * PMD_SIZE, 1, PMD_SIZE + PAGE_SIZE,
+	  PMD_PAGES, false },
+	{ PMD_SIZE, 2 * PMD_SIZE - PAGE_SIZE, 0, PMD_SIZE, PMD_PAGES, false },
+	/* Aligned addresses, but the PMD would straddle two blocks. */
+	{ PMD_SIZE, 2 * PMD_SIZE, 1, PMD_SIZE, 2 * PMD_PAGES, false },
+	/* A block that runs past the buffer's end. */
+	{ PMD_SIZE, 2 * PMD_SIZE, PMD_PAGES, PMD_SIZE, PMD_PAGES, false },
+	/* A block-aligned vm_pgoff near ULONG_MAX, far past any buffer. */
+	{ PMD_SIZE, 2 * PMD_SIZE, -PMD_PAGES, PMD_SIZE, PMD_PAGES, false },
+};
+
+/* mmlab_pmd_fits(): a PMD maps one whole block, inside the vma, or nothing. */
+static void pmd_fits_test(struct kunit *test)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(pmd_cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    mmlab_pmd_fits(pmd_cases[i].start,
+						   pmd_cases[i].end,
+						   pmd_cases[i].pgoff,
+						   pmd_cases[i].address,
+						   pmd_cases[i].npages),
+				    pmd_cases[i].fits, "case %zu", i);
+}
+
+/*
+ * A huge buffer: PMD-sized blocks, each physically contiguous from a frame
+ * aligned to PMD_SIZE, zeroed, behind one kernel view; its size must be a
+ * multiple of PMD_SIZE.
+ */
+static void buffer_huge_test(struct kunit *test)
+{
+	struct mmlab_buffer *buf;
+	unsigned long i;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mmlab_buffer_alloc(MMLAB_BUF_HUGE,
+							 PMD_SIZE / 2)),
+			-EINVAL);
+	buf = mmlab_buffer_alloc(MMLAB_BUF_HUGE, 2 * PMD_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, buffer_put_action,
+							buf), 0);
+	KUNIT_EXPECT_EQ(test, buf->npages, 2 * PMD_PAGES);
+	for (i = 0; i < buf->npages; i++) {
+		unsigned long pfn = page_to_pfn(buf->pages[i]);
+
+		if (i % PMD_PAGES == 0)
+			KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(pfn, PMD_PAGES),
+					      "block at page %lu: PFN %#lx",
+					      i, pfn);
+		else
+			KUNIT_EXPECT_EQ_MSG(test, pfn,
+					    page_to_pfn(buf->pages[i - 1]) + 1,
+					    "page %lu", i);
+		KUNIT_EXPECT_PTR_EQ(test, buf->pages[i],
+				    vmalloc_to_page(buf->vaddr + i * PAGE_SIZE));
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf->vaddr + i * PAGE_SIZE,
+						   0, PAGE_SIZE));
+	}
+}
+
 static struct kunit_case buffer_test_cases[] = {
 	KUNIT_CASE(range_ok_test),
 	KUNIT_CASE_PARAM(buffer_layout_test, kind_gen_params),
 	KUNIT_CASE_PARAM(buffer_kind_test, kind_gen_params),
 	KUNIT_CASE_PARAM(buffer_refcount_test, kind_gen_params),
 	KUNIT_CASE(buffer_shmem_test),
+	KUNIT_CASE(pmd_fits_test),
+	KUNIT_CASE(buffer_huge_test),
 	{}
 };
 

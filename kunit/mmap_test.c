@@ -38,6 +38,7 @@ static const struct {
 	bool prefault;		/* every PTE written at mmap() time */
 	bool pfnmap;		/* raw PFNs: GUP refuses them */
 	bool faultaround;	/* read faults are served by ->map_pages */
+	bool huge;		/* PMD-sized blocks, one PMD each */
 } expect[] = {
 	{ "remap", .prefault = true, .pfnmap = true },
 	{ "fault" },
@@ -50,6 +51,7 @@ static const struct {
 	{ "insert", .prefault = true },
 	{ "insert-page", .prefault = true },
 	{ "shmem" },
+	{ "huge", .pfnmap = true, .huge = true },
 };
 
 static_assert(ARRAY_SIZE(expect) == MMLAB_NR_MODES);
@@ -108,7 +110,9 @@ static int mmap_test_init(struct kunit *test)
 	t->kbuf = kunit_kzalloc(test, TEST_PAGES * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->kbuf);
 	t->dev.mode = mmlab_modes[mode];
+	/* The tests use its first TEST_PAGES; a huge buffer has a block. */
 	t->dev.buf = mmlab_buffer_alloc(t->dev.mode->kind,
+					expect[mode].huge ? PMD_SIZE :
 					TEST_PAGES * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev.buf);
 	ret = kunit_add_action_or_reset(test, buffer_put_action, t->dev.buf);
@@ -388,7 +392,7 @@ static void fault_past_end_is_short_copy_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
 	buffer_set_end(t->dev.buf, 2);
 	left = copy_from_user(t->kbuf, (void __user *)addr, 4 * PAGE_SIZE);
-	buffer_set_end(t->dev.buf, TEST_PAGES);
+	buffer_set_end(t->dev.buf, t->dev.buf->size >> PAGE_SHIFT);
 	KUNIT_EXPECT_EQ(test, left, 2 * PAGE_SIZE);
 }
 
@@ -396,11 +400,11 @@ static void fault_past_end_is_short_copy_test(struct kunit *test)
 static void mmap_bounds_and_vmas_test(struct kunit *test)
 {
 	struct mmap_test *t = test->priv;
-	unsigned long addr;
+	unsigned long addr, n = t->dev.buf->npages;
 
-	KUNIT_EXPECT_EQ(test, (long)map(test, 1, TEST_PAGES), -EINVAL);
-	KUNIT_EXPECT_EQ(test, (long)map(test, TEST_PAGES + 1, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, (long)map(test, 2, TEST_PAGES - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, (long)map(test, 1, n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, (long)map(test, n + 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, (long)map(test, 2, n - 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->dev.buf->live_vmas), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->dev.mmap_calls), 0);
 
@@ -418,6 +422,51 @@ static void mmap_bounds_and_vmas_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&t->dev.buf->ref), 1);
 }
 
+/*
+ * The huge mode: reading a whole block, mapped where its
+ * ->get_unmapped_area put it (PMD-aligned), costs either one fault, a
+ * ->huge_fault that maps a PMD, which needs a kernel with special PMDs,
+ * or one ->fault per page, where the kernel does not call ->huge_fault
+ * for the vma (v6.1, or the THP policy says no): nothing in between. The
+ * bytes are the buffer's either way. mmap_huge_test tells which from the
+ * kernel's own evidence.
+ */
+static void huge_block_one_fault_test(struct kunit *test)
+{
+	const unsigned long chunk = TEST_PAGES * PAGE_SIZE;
+	struct mmap_test *t = test->priv;
+	unsigned long addr, off, i, wrong = 0;
+	s64 faults, huge;
+
+	if (!expect[t->mode].huge)
+		kunit_skip(test, "no ->huge_fault");
+	addr = map(test, PMD_SIZE >> PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "mmap: %ld", addr);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(addr, PMD_SIZE), "at %#lx", addr);
+	faults = atomic64_read(&t->dev.faults);
+	huge = atomic64_read(&t->dev.huge_faults);
+	for (off = 0; off < PMD_SIZE; off += chunk) {
+		KUNIT_ASSERT_EQ(test, copy_from_user(t->kbuf,
+						     (void __user *)addr + off,
+						     chunk), 0);
+		for (i = 0; i < chunk; i++)
+			wrong += t->kbuf[i] != (off ? 0 : pattern(i, 1));
+	}
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+	faults = atomic64_read(&t->dev.faults) - faults;
+	huge = atomic64_read(&t->dev.huge_faults) - huge;
+	kunit_info(test, "%lld faults, %lld of them PMDs, for %lu pages",
+		   faults, huge, PMD_SIZE >> PAGE_SHIFT);
+	/* The THP policy, or the hardware, may refuse a PMD anyway. */
+	if (huge) {
+		KUNIT_EXPECT_TRUE(test, mmlab_pmd_pfnmap());
+		KUNIT_EXPECT_EQ(test, faults, 1);
+		KUNIT_EXPECT_EQ(test, huge, 1);
+	} else {
+		KUNIT_EXPECT_EQ(test, faults, PMD_SIZE >> PAGE_SHIFT);
+	}
+}
+
 static struct kunit_case mmap_test_cases[] = {
 	KUNIT_CASE_PARAM(read_faults_test, mode_gen_params),
 	KUNIT_CASE_PARAM(read_maps_neighbours_test, mode_gen_params),
@@ -426,6 +475,7 @@ static struct kunit_case mmap_test_cases[] = {
 	KUNIT_CASE_PARAM(follow_finds_driver_frame_test, mode_gen_params),
 	KUNIT_CASE_PARAM(fault_past_end_is_short_copy_test, mode_gen_params),
 	KUNIT_CASE_PARAM(mmap_bounds_and_vmas_test, mode_gen_params),
+	KUNIT_CASE_PARAM(huge_block_one_fault_test, mode_gen_params),
 	{}
 };
 

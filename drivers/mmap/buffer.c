@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmlab buffers: the memory behind each device, from one of five sources
+ * mmlab buffers: the memory behind each device, from one of six sources
  * (enum mmlab_buffer_kind), with a lifetime that is the longest of the
  * device and every vma that maps it.
  */
@@ -60,6 +60,37 @@ static int buffer_alloc_pages(struct mmlab_buffer *buf)
 		buf->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!buf->pages[i])
 			return -ENOMEM;
+	}
+	buf->vaddr = vmap(buf->pages, buf->npages, VM_MAP, PAGE_KERNEL);
+	return buf->vaddr ? 0 : -ENOMEM;
+}
+
+/*
+ * Blocks of PMD_SIZE from the buddy allocator, each physically contiguous
+ * and, being a block of its order, aligned to its size, as one PMD must
+ * map. Each is split into order-0 pages that carry a reference and are
+ * freed one by one, like a MMLAB_BUF_PAGES buffer's; vmap() gives the
+ * kernel one view across blocks that need not be adjacent.
+ */
+static int buffer_alloc_huge(struct mmlab_buffer *buf)
+{
+	const unsigned int order = PMD_SHIFT - PAGE_SHIFT;
+	unsigned long i, j;
+
+	/* A PMD of 64 KiB pages (arm64) spans more than the buddy serves. */
+	if (!IS_ALIGNED(buf->size, PMD_SIZE) || order > MAX_PAGE_ORDER)
+		return -EINVAL;
+	for (i = 0; i < buf->npages; i += 1UL << order) {
+		/* Worth compacting for, once, at load: not worth an OOM kill. */
+		struct page *block = alloc_pages(GFP_KERNEL | __GFP_ZERO |
+						 __GFP_RETRY_MAYFAIL |
+						 __GFP_NOWARN, order);
+
+		if (!block)
+			return -ENOMEM;
+		split_page(block, order);
+		for (j = 0; j < 1UL << order; j++)
+			buf->pages[i + j] = nth_page(block, j);
 	}
 	buf->vaddr = vmap(buf->pages, buf->npages, VM_MAP, PAGE_KERNEL);
 	return buf->vaddr ? 0 : -ENOMEM;
@@ -214,6 +245,9 @@ struct mmlab_buffer *mmlab_buffer_alloc(enum mmlab_buffer_kind kind,
 		break;
 	case MMLAB_BUF_SHMEM:
 		ret = buffer_alloc_shmem(buf);
+		break;
+	case MMLAB_BUF_HUGE:
+		ret = buffer_alloc_huge(buf);
 		break;
 	}
 	if (ret) {

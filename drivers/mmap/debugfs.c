@@ -23,6 +23,7 @@ static int mmlab_counters_show(struct seq_file *m, void *unused)
 		   atomic64_read(&dev->map_pages_calls));
 	seq_printf(m, "mkwrite_calls %lld\n",
 		   atomic64_read(&dev->mkwrite_calls));
+	seq_printf(m, "huge_faults %lld\n", atomic64_read(&dev->huge_faults));
 	seq_printf(m, "mmap_refused %lld\n", atomic64_read(&dev->mmap_refused));
 	seq_printf(m, "ioctl_calls %lld\n", atomic64_read(&dev->ioctl_calls));
 	seq_printf(m, "live_vmas %d\n", atomic_read(&dev->buf->live_vmas));

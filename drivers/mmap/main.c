@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The mmap devices: one misc device per way of implementing mmap(),
- * /dev/mmlab-<mode>, each
- * with a buffer of buf_size bytes. Userspace maps the buffer and reads or
- * writes the same bytes through read() and write(), which copy through the
- * kernel's own mapping of it. See Documentation/mmap-modes.rst.
+ * /dev/mmlab-<mode>, each with a buffer of buf_size bytes (huge_size for
+ * the huge mode). Userspace maps the buffer and reads or writes the same
+ * bytes through read() and write(), which copy through the kernel's own
+ * mapping of it. See Documentation/mmap-modes.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,32 +29,47 @@
 
 static unsigned long buf_size = SZ_1M;
 
-static int buf_size_set(const char *val, const struct kernel_param *kp)
+/* The huge mode's: PMD-sized blocks, as many as a test VM spares. */
+#define MMLAB_HUGE_MAX	(PMD_SIZE * 32)
+
+static unsigned long huge_size = PMD_SIZE * 2;
+
+/*
+ * A buffer size, for a parameter whose kp->arg is buf_size or huge_size:
+ * a non-zero multiple of the page size, or for the huge mode of PMD_SIZE,
+ * up to the parameter's maximum.
+ */
+static int size_param_set(const char *val, const struct kernel_param *kp)
 {
+	bool huge = kp->arg == &huge_size;
+	unsigned long unit = huge ? PMD_SIZE : PAGE_SIZE;
+	unsigned long max = huge ? MMLAB_HUGE_MAX : MMLAB_BUF_MAX;
 	unsigned long size;
 	int ret;
 
 	ret = kstrtoul(val, 0, &size);
 	if (ret) {
-		pr_err("buf_size=%s is not a number\n", val);
+		pr_err("%s=%s is not a number\n", kp->name, val);
 		return ret;
 	}
-	if (!size || !PAGE_ALIGNED(size) || size > MMLAB_BUF_MAX) {
-		pr_err("buf_size=%s must be a multiple of %lu from %lu to %lu\n",
-		       val, PAGE_SIZE, PAGE_SIZE, MMLAB_BUF_MAX);
+	if (!size || !IS_ALIGNED(size, unit) || size > max) {
+		pr_err("%s=%s must be a multiple of %lu from %lu to %lu\n",
+		       kp->name, val, unit, unit, max);
 		return -EINVAL;
 	}
 	*(unsigned long *)kp->arg = size;
 	return 0;
 }
 
-static const struct kernel_param_ops buf_size_ops = {
-	.set = buf_size_set,
+static const struct kernel_param_ops size_param_ops = {
+	.set = size_param_set,
 	.get = param_get_ulong,
 };
 
-module_param_cb(buf_size, &buf_size_ops, &buf_size, 0444);
+module_param_cb(buf_size, &size_param_ops, &buf_size, 0444);
 MODULE_PARM_DESC(buf_size, "Buffer size of each device in bytes: a multiple of the page size, at most 1024 pages (default 1 MiB)");
+module_param_cb(huge_size, &size_param_ops, &huge_size, 0444);
+MODULE_PARM_DESC(huge_size, "Buffer size of /dev/mmlab-huge in bytes: a multiple of 2 MiB, at most 64 MiB (default 4 MiB)");
 
 const struct mmlab_mode *const mmlab_modes[MMLAB_NR_MODES] = {
 	&mmlab_mode_remap,
@@ -68,6 +83,7 @@ const struct mmlab_mode *const mmlab_modes[MMLAB_NR_MODES] = {
 	&mmlab_mode_insert,
 	&mmlab_mode_insert_page,
 	&mmlab_mode_shmem,
+	&mmlab_mode_huge,
 };
 EXPORT_SYMBOL_IF_KUNIT(mmlab_modes);
 
@@ -207,6 +223,21 @@ static long mmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/* Where the mode asks for it, its own choice of address; else the mm's. */
+static unsigned long mmlab_get_unmapped_area(struct file *file,
+					     unsigned long addr,
+					     unsigned long len,
+					     unsigned long pgoff,
+					     unsigned long flags)
+{
+	const struct mmlab_mode *mode = mmlab_file_dev(file)->mode;
+
+	if (mode->get_unmapped_area)
+		return mode->get_unmapped_area(file, addr, len, pgoff, flags);
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff,
+				    flags);
+}
+
 const struct file_operations mmlab_fops = {
 	.owner = THIS_MODULE,
 	.open = mmlab_open,
@@ -216,19 +247,22 @@ const struct file_operations mmlab_fops = {
 	.unlocked_ioctl = mmlab_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = mmlab_mmap,
+	.get_unmapped_area = mmlab_get_unmapped_area,
 };
 EXPORT_SYMBOL_IF_KUNIT(mmlab_fops);
 
 static int mmlab_dev_init(struct mmlab_dev *dev, const struct mmlab_mode *mode)
 {
+	unsigned long size = mode->kind == MMLAB_BUF_HUGE ? huge_size :
+			     buf_size;
 	int ret;
 
 	dev->mode = mode;
-	dev->buf = mmlab_buffer_alloc(mode->kind, buf_size);
+	dev->buf = mmlab_buffer_alloc(mode->kind, size);
 	if (IS_ERR(dev->buf)) {
 		ret = PTR_ERR(dev->buf);
 		pr_err("mmlab-%s: cannot allocate %lu bytes: %d\n", mode->name,
-		       buf_size, ret);
+		       size, ret);
 		dev->buf = NULL;
 		return ret;
 	}

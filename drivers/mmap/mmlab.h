@@ -24,6 +24,9 @@ struct dentry;
  * @MMLAB_BUF_SHMEM: a shmem file, as DRM's GEM objects keep their memory:
  *	no page is held, each is looked up when it is used, and reclaim may
  *	swap it out in between; no @pages, no @vaddr
+ * @MMLAB_BUF_HUGE: blocks of PMD_SIZE, each physically contiguous and
+ *	aligned to its size, so that one PMD can map it; the size is a
+ *	multiple of PMD_SIZE
  */
 enum mmlab_buffer_kind {
 	MMLAB_BUF_CONTIG,
@@ -31,6 +34,7 @@ enum mmlab_buffer_kind {
 	MMLAB_BUF_VMALLOC,
 	MMLAB_BUF_PAGECACHE,
 	MMLAB_BUF_SHMEM,
+	MMLAB_BUF_HUGE,
 };
 
 /**
@@ -96,6 +100,34 @@ static inline bool mmlab_range_ok(unsigned long pgoff, unsigned long pages,
 	return pgoff < npages && pages <= npages - pgoff;
 }
 
+/**
+ * mmlab_pmd_fits() - may one PMD map the buffer at @address?
+ * @start: the vma's first address
+ * @end: the vma's end
+ * @vm_pgoff: the buffer page mapped at @start
+ * @address: the faulting address, in [@start, @end)
+ * @npages: size of the buffer in pages
+ *
+ * The PMD-sized range around @address must lie inside the vma, and map a
+ * whole PMD-sized block of a %MMLAB_BUF_HUGE buffer: its first page is a
+ * multiple of a PMD's pages into the buffer, and all of them inside it.
+ *
+ * Return: true when it may.
+ */
+static inline bool mmlab_pmd_fits(unsigned long start, unsigned long end,
+				  unsigned long vm_pgoff, unsigned long address,
+				  unsigned long npages)
+{
+	unsigned long haddr = address & PMD_MASK;
+	unsigned long pgoff;
+
+	if (haddr < start || end - haddr < PMD_SIZE)
+		return false;
+	pgoff = vm_pgoff + ((haddr - start) >> PAGE_SHIFT);
+	return IS_ALIGNED(pgoff, PMD_SIZE >> PAGE_SHIFT) &&
+	       mmlab_range_ok(pgoff, PMD_SIZE >> PAGE_SHIFT, npages);
+}
+
 struct mmlab_dev;
 
 /**
@@ -111,6 +143,8 @@ struct mmlab_dev;
  *	last steps (vm_private_data, vm_ops, the first vma reference)
  * @ioctl: optional; the mode's own ioctl commands, tried after the ones
  *	every mode has: -ENOTTY for a command it does not know
+ * @get_unmapped_area: optional; where to map the buffer, in place of the
+ *	mm's default choice
  */
 struct mmlab_mode {
 	const char *name;
@@ -122,6 +156,11 @@ struct mmlab_mode {
 	int (*mmap)(struct mmlab_dev *dev, struct vm_area_struct *vma);
 	long (*ioctl)(struct mmlab_dev *dev, unsigned int cmd,
 		      void __user *arg);
+	unsigned long (*get_unmapped_area)(struct file *file,
+					   unsigned long addr,
+					   unsigned long len,
+					   unsigned long pgoff,
+					   unsigned long flags);
 };
 
 /**
@@ -134,6 +173,9 @@ struct mmlab_mode {
  * @faults: vm_ops->fault calls that produced a page or a PTE
  * @map_pages_calls: vm_ops->map_pages calls
  * @mkwrite_calls: vm_ops->page_mkwrite calls
+ * @huge_faults: vm_ops->huge_fault calls that mapped a PMD where there
+ *	was none (also counted in @faults, as is a write that makes one
+ *	writable)
  * @mmap_refused: mmap() calls the range or MAP_PRIVATE check refused
  * @ioctl_calls: ioctl() calls that reached the device, known or not
  *
@@ -149,6 +191,7 @@ struct mmlab_dev {
 	atomic64_t faults;
 	atomic64_t map_pages_calls;
 	atomic64_t mkwrite_calls;
+	atomic64_t huge_faults;
 	atomic64_t mmap_refused;
 	atomic64_t ioctl_calls;
 };
@@ -166,6 +209,7 @@ void mmlab_vm_close(struct vm_area_struct *vma);
 extern const struct vm_operations_struct mmlab_populated_vm_ops;
 
 vm_fault_t mmlab_fault(struct vm_fault *vmf);
+vm_fault_t mmlab_pfn_fault(struct vm_fault *vmf);
 
 static inline struct mmlab_buffer *mmlab_vma_buffer(struct vm_area_struct *vma)
 {
@@ -177,7 +221,7 @@ static inline struct mmlab_dev *mmlab_vma_dev(struct vm_area_struct *vma)
 	return mmlab_file_dev(vma->vm_file);
 }
 
-#define MMLAB_NR_MODES	11
+#define MMLAB_NR_MODES	12
 extern const struct mmlab_mode *const mmlab_modes[MMLAB_NR_MODES];
 extern const struct file_operations mmlab_fops;
 
@@ -192,6 +236,7 @@ extern const struct mmlab_mode mmlab_mode_vmalloc_fault;
 extern const struct mmlab_mode mmlab_mode_insert;
 extern const struct mmlab_mode mmlab_mode_insert_page;
 extern const struct mmlab_mode mmlab_mode_shmem;
+extern const struct mmlab_mode mmlab_mode_huge;
 
 struct dentry *mmlab_debugfs_init(void);
 void mmlab_debugfs_add(struct mmlab_dev *dev);

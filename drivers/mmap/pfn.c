@@ -21,7 +21,8 @@
 
 #include "mmlab.h"
 
-static vm_fault_t mmlab_pfn_fault(struct vm_fault *vmf)
+/* Also the huge mode's, for what one PMD cannot map. */
+vm_fault_t mmlab_pfn_fault(struct vm_fault *vmf)
 {
 	struct mmlab_buffer *buf = mmlab_vma_buffer(vmf->vma);
 	vm_fault_t ret;

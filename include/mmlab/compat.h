@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pci.h>
+#include <linux/sched/mm.h>
 
 #include "mmlab_conftest.h"
 
@@ -91,6 +92,50 @@ static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
 #ifndef MMLAB_HAVE_GET_MM_COUNTER_SUM
 /* Before the RSS counters became per-CPU, reading them was exact. */
 #define get_mm_counter_sum(mm, member)	get_mm_counter(mm, member)
+#endif
+
+#ifndef PMD_ORDER
+/* Later kernels name the order of a PMD's and a PUD's worth of pages. */
+#define PMD_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+#define PUD_ORDER	(PUD_SHIFT - PAGE_SHIFT)
+#endif
+
+#ifdef MMLAB_HAVE_PAGE_ENTRY_SIZE
+/*
+ * Before v6.6, vm_ops->huge_fault() was told the entry to map as an enum
+ * page_entry_size, since then as the order of the pages it maps. A handler
+ * takes a huge_fault_arg_t and reads it through huge_fault_order().
+ */
+#define huge_fault_arg_t	enum page_entry_size
+
+static inline unsigned int huge_fault_order(enum page_entry_size pe_size)
+{
+	return pe_size == PE_SIZE_PMD ? PMD_ORDER :
+	       pe_size == PE_SIZE_PUD ? PUD_ORDER : 0;
+}
+#else
+#define huge_fault_arg_t	unsigned int
+#define huge_fault_order(order)	(order)
+#endif
+
+/*
+ * v6.12 gave the PMD a special bit, as the PTE has one: a PFN mapped by a
+ * PMD is then never taken for a transparent huge page, whose struct pages
+ * the core would use. Without it, vmf_insert_pfn_pmd() is for DAX only.
+ */
+#define mmlab_pmd_pfnmap()	IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
+
+#ifndef MMLAB_HAVE_MM_GET_UNMAPPED_AREA
+/* v6.10 replaced the mm's get_unmapped_area() method with a function. */
+static inline unsigned long mm_get_unmapped_area(struct mm_struct *mm,
+						 struct file *file,
+						 unsigned long addr,
+						 unsigned long len,
+						 unsigned long pgoff,
+						 unsigned long flags)
+{
+	return mm->get_unmapped_area(file, addr, len, pgoff, flags);
+}
 #endif
 
 #ifndef MAX_PAGE_ORDER

@@ -113,6 +113,7 @@ struct node {
 	bool required;
 	int fd;
 	int open_err;
+	uint64_t npages;	/* a mode's buffer, in pages */
 };
 
 /*
@@ -129,7 +130,7 @@ static struct node *const pio_node = &nodes[NR_MODES + 3];
 static struct node *mkwrite_node;
 
 static long psize;
-/* The buffer of every mode node, in pages (the buf_size parameter). */
+/* The buffer of the modes but huge, in pages (the buf_size parameter). */
 static uint64_t npages;
 /*
  * Where /dev/kmsg stood before the first test: main() opens it, and every
@@ -459,9 +460,12 @@ static void open_nodes(void)
 		n->open_err = n->fd < 0 ? errno : 0;
 		if (n->fd >= 0 && n->mkwrite)
 			mkwrite_node = n;
-		if (n->fd >= 0 && n->fam == FAM_MODE && !npages &&
+		if (n->fd >= 0 && n->fam == FAM_MODE &&
 		    !ioctl(n->fd, MMLAB_IOC_INFO, &info))
-			npages = info.size / psize;
+			n->npages = info.size / psize;
+		/* buf_size: the first mode's, the mkwrite node's too. */
+		if (!npages)
+			npages = n->npages;
 	}
 }
 
@@ -973,14 +977,14 @@ TEST_F(nodes, unknown_bits_einval)
 /* A pgoff at or past the end of the buffer: EINVAL, nothing written. */
 TEST_F(nodes, pgoff_out_of_range_einval)
 {
-	const uint64_t bad[] = {
-		npages, npages + 1, 1ULL << 32, 1ULL << 63, UINT64_MAX,
-	};
-
 	for (size_t i = 0; i < NR_MODES; i++) {
 		const struct node *n = &nodes[i];
-		struct mmlab_page_pfn pfn = { .pgoff = npages - 1 };
-		struct mmlab_page_counts counts = { .pgoff = npages - 1 };
+		const uint64_t bad[] = {
+			n->npages, n->npages + 1, 1ULL << 32, 1ULL << 63,
+			UINT64_MAX,
+		};
+		struct mmlab_page_pfn pfn = { .pgoff = n->npages - 1 };
+		struct mmlab_page_counts counts = { .pgoff = n->npages - 1 };
 
 		if (n->fd < 0)
 			continue;

@@ -67,7 +67,7 @@
  *	(no counts, no vmas, every buffer allocated) and usable. Skipped
  *	after the lockstep part when MMLAB_MODULE cannot be opened or
  *	something else holds mmlab; it loads it again with its current
- *	buf_size.
+ *	buf_size and huge_size.
  *
  * Each case stops at a round count or after MMLAB_STRESS_SECONDS (make
  * stress) per case and mode, 2 s by default, whichever comes first
@@ -2079,6 +2079,16 @@ static void dmu_free_run(struct dmu *d, double secs)
 	diag("free running: %lu uses, %lu found no device", d->cycles, d->gone);
 }
 
+/* The pages of every device's buffer, from the module's parameters. */
+static unsigned long all_buffer_pages(void)
+{
+	unsigned long pages = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		pages += read_number(size_param(&modes[i])) / psize;
+	return pages;
+}
+
 /*
  * A module just loaded: each device opens, has counted nothing, holds its
  * pages, and maps, every page reaching the buffer.
@@ -2106,7 +2116,7 @@ static void dmu_fresh(struct __test_metadata *_metadata, const char *when)
 		EXPECT_EQ(0, info.mkwrite_calls) TH_LOG("%s: %s", when, m->name);
 		EXPECT_EQ(0, info.live_vmas) TH_LOG("%s: %s", when, m->name);
 		/* pages_allocated counts the buffers of every device. */
-		EXPECT_EQ(ARRAY_SIZE(modes) * npages, info.pages_allocated)
+		EXPECT_EQ(all_buffer_pages(), info.pages_allocated)
 			TH_LOG("%s: %s", when, m->name);
 		buf = malloc(len);
 		ASSERT_NE(NULL, buf);
@@ -2162,17 +2172,14 @@ static void dmu_reload(struct __test_metadata *_metadata, struct dmu *d,
 /* Can we unload and load mmlab here? If not, why (for the diagnostic). */
 static const char *dmu_why_not(struct dmu *d)
 {
-	FILE *f = fopen("/sys/module/mmlab/parameters/buf_size", "r");
-	unsigned long size;
+	long size = read_number("/sys/module/mmlab/parameters/buf_size");
+	long huge = read_number("/sys/module/mmlab/parameters/huge_size");
 
-	if (!f || fscanf(f, "%lu", &size) != 1) {
-		if (f)
-			fclose(f);
-		return "cannot read /sys/module/mmlab/parameters/buf_size";
-	}
-	fclose(f);
+	if (size <= 0 || huge <= 0)
+		return "cannot read mmlab's buf_size and huge_size";
 	/* Load it again as it is now, not with the defaults. */
-	snprintf(d->params, sizeof(d->params), "buf_size=%lu", size);
+	snprintf(d->params, sizeof(d->params), "buf_size=%ld huge_size=%ld",
+		 size, huge);
 	if (d->kofd < 0)
 		return "cannot open the module file";
 	if (read_number("/sys/module/mmlab/refcnt") != 0)

@@ -24,3 +24,4 @@ FIXTURE_VARIANT_ADD(mode, vmalloc_fault) { .mode = &modes[MODE_VMALLOC_FAULT] };
 FIXTURE_VARIANT_ADD(mode, insert) { .mode = &modes[MODE_INSERT] };
 FIXTURE_VARIANT_ADD(mode, insert_page) { .mode = &modes[MODE_INSERT_PAGE] };
 FIXTURE_VARIANT_ADD(mode, shmem) { .mode = &modes[MODE_SHMEM] };
+FIXTURE_VARIANT_ADD(mode, huge) { .mode = &modes[MODE_HUGE] };

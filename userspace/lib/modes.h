@@ -28,6 +28,12 @@
  * "/mmlab-shmem (deleted)", as shmem names the files of shmem_file_setup()
  */
 #define M_SHMEMFILE	(1u << 7)
+/*
+ * vm_ops->huge_fault: a PMD maps each 2 MiB block of a mapping that covers
+ * it, where the kernel allows it (smaps' THPeligible); a buffer of
+ * huge_size bytes, not buf_size
+ */
+#define M_HUGE		(1u << 8)
 
 struct mode {
 	const char *name;
@@ -37,7 +43,7 @@ struct mode {
 enum mode_id {
 	MODE_REMAP, MODE_FAULT, MODE_FAULTAROUND, MODE_MKWRITE, MODE_PFN,
 	MODE_MIXED, MODE_VMALLOC, MODE_VMALLOC_FAULT, MODE_INSERT,
-	MODE_INSERT_PAGE, MODE_SHMEM, MODE_COUNT,
+	MODE_INSERT_PAGE, MODE_SHMEM, MODE_HUGE, MODE_COUNT,
 };
 
 static const struct mode modes[MODE_COUNT] = {
@@ -52,11 +58,19 @@ static const struct mode modes[MODE_COUNT] = {
 	[MODE_INSERT] =		{ "insert",	M_MIXEDMAP | M_PREFAULT },
 	[MODE_INSERT_PAGE] =	{ "insert-page", M_MIXEDMAP | M_PREFAULT },
 	[MODE_SHMEM] =		{ "shmem",	M_SHMEMFILE },
+	[MODE_HUGE] =		{ "huge",	M_PFNMAP | M_IO | M_HUGE },
 };
 
 static inline bool has(const struct mode *m, unsigned int flag)
 {
 	return m->flags & flag;
+}
+
+/* The module parameter that sets the size of the mode's buffer. */
+static inline const char *size_param(const struct mode *m)
+{
+	return has(m, M_HUGE) ? "/sys/module/mmlab/parameters/huge_size" :
+				"/sys/module/mmlab/parameters/buf_size";
 }
 
 /* Faults through the driver's vm_ops->fault, one per page touched. */

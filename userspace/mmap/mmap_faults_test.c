@@ -536,14 +536,14 @@ static long maps_lines_of_device(void)
  * other process maps the device while the probes run); reading m pages of
  * one adds the faults fault_counts expects, which are the kernel's own
  * minor faults (getrusage()), and no page_mkwrite call or buffer page;
- * the size is the module's buf_size.
+ * the size is the module's buf_size (huge_size for the huge mode).
  */
 TEST_F(mode, debugfs_counters)
 {
 	size_t m = count_pages(), window = fault_around_pages();
 	unsigned long long before[DBG_KEYS], after[DBG_KEYS], d[DBG_KEYS];
 	unsigned long long want_faults = 0, want_calls = 0;
-	long buf_size = read_number("/sys/module/mmlab/parameters/buf_size");
+	long buf_size = read_number(size_param(cur));
 	struct rusage ru_before, ru_after;
 	int fd = dev_open(O_RDWR);
 	long minflt, maps;

@@ -448,8 +448,8 @@ TEST_F(mode, ioctls)
 
 	ASSERT_LE(0, fd);
 	ASSERT_TRUE(mmlab_info(fd, &info)) TH_LOG("MMLAB_IOC_INFO: %m");
-	EXPECT_EQ(read_number("/sys/module/mmlab/parameters/buf_size"),
-		  (long)info.size) TH_LOG("buf_size against MMLAB_IOC_INFO");
+	EXPECT_EQ(read_number(size_param(cur)), (long)info.size)
+		TH_LOG("%s against MMLAB_IOC_INFO", size_param(cur));
 	EXPECT_EQ(psize, info.page_size);
 	EXPECT_EQ(-1, ioctl(fd, MMLAB_IOC_INFO, (void *)16))
 		TH_LOG("INFO to a bad pointer");
