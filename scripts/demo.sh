@@ -6,7 +6,8 @@
 # under QEMU, loads mmlab, and prints what each /dev/mmlab-<mode> does: its
 # vm_flags, faults and pagemap, and bytes crossing between mmap() and
 # read()/write(). With "bench" ("make bench"), prints mmap_bench's figures
-# instead. Logs stay in out/<kernel-release>/<job>/.
+# instead, and collects them into out/bench/bench.json and bench.png. Logs
+# stay in out/<kernel-release>/<job>/.
 
 set -u
 
@@ -31,15 +32,33 @@ MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=2 rd_size=4096" \
 	"$MMLAB_TOP/scripts/mkinitramfs.sh" "/lib/modules/$krel/kernel" "$out/modules" "$probes" \
 	"$out/initramfs.cpio" || die "cannot pack the initramfs"
 
+# make bench: the guest's tables, without the records it printed as JSON
+# lines among them; those go to $MMLAB_OUT/bench/bench.json, drawn in
+# bench.png.
+bench_report() {
+	tr -d '\r' < "$run/ktap.log" |
+		grep -v -e '^MMLAB-DONE' -e '^MMLAB-BENCH-JSON '
+	echo
+	echo "demo: the guest took $(($(date +%s) - started)) s"
+	"$MMLAB_TOP/scripts/bench-plot.py" --kernel "$krel" \
+		--accel "$(cat "$run/accel")" "$run/ktap.log" "$MMLAB_OUT/bench" ||
+		die "cannot collect or draw the records; logs in $run"
+}
+
 echo "demo: booting $krel under QEMU"
 echo
+started=$(date +%s)
 if "$MMLAB_TOP/scripts/vm-run.sh" "$(kernel_image "$krel")" \
 	"$out/initramfs.cpio" "$run" "$job" 600; then
-	tr -d '\r' < "$run/ktap.log" | grep -v '^MMLAB-DONE'
+	if [ "$job" = bench ]; then
+		bench_report
+	else
+		tr -d '\r' < "$run/ktap.log" | grep -v '^MMLAB-DONE'
+	fi
 	echo
 	echo "demo: the guest ran under $(cat "$run/accel"); its logs are in $run"
 else
-	tr -d '\r' < "$run/ktap.log"
+	tr -d '\r' < "$run/ktap.log" | grep -v '^MMLAB-BENCH-JSON '
 	tail -n 30 "$run/console.log"
 	die "the guest did not finish; logs in $run"
 fi

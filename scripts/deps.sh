@@ -11,7 +11,7 @@ set -eu
 
 packages="build-essential gcc-multilib bc bison flex libelf-dev libssl-dev
 	pahole kmod
-	cpio python3 qemu-system-x86 busybox-static xz-utils
+	cpio python3 python3-matplotlib qemu-system-x86 busybox-static xz-utils
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12 trinity stress-ng"
