@@ -24,7 +24,10 @@ secs=${MMLAB_STRESS_SECONDS:-20}
 # reach a device, and the run would prove nothing.
 [ "$secs" -ge 20 ] || secs=20
 seed=${MMLAB_FUZZ_SEED:-$(date +%s)}
-modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page shmem"
+# The mode devices, from their counters' files (debugfs: mmlab/<mode>).
+modes=$(for f in /sys/kernel/debug/mmlab/*; do
+	[ -f "$f" ] && echo "${f##*/}"
+done)
 victims=/tmp/fuzz-victims
 
 # The kernel's own KTAP helpers (tools/testing/selftests/kselftest/),
@@ -44,6 +47,13 @@ snapshot() {
 		     "$(($(counter "$m" faults) + $(counter "$m" map_pages_calls)))" \
 		     "$(counter "$m" ioctl_calls)"
 	done > "$1"
+}
+
+# reached BEFORE AFTER: did any mmap() and any ioctl() reach the devices?
+reached() {
+	paste -d ' ' "$1" "$2" | awk '
+		{ mmaps += $7 + $8 - $2 - $3; ioctls += $10 - $5 }
+		END { exit !(mmaps > 0 && ioctls > 0) }'
 }
 
 # moved BEFORE AFTER WHAT each|any: print each device's deltas, and fail
@@ -88,31 +98,45 @@ for m in $modes; do
 done
 chmod 0755 "$victims" "$victims/user"
 
-# trinity NAME VICTIMS [setpriv args]: one bounded trinity run.
+# trinity NAME VICTIMS [setpriv args]: bounded trinity runs, until one
+# has reached the devices. trinity draws its calls' file descriptors at
+# random among all it opened, so a run of $secs s may, by chance, send no
+# ioctl() to a device at all: rather than fail on that chance, run again
+# with the next seed, up to $tries runs. Each run's seed is printed.
+tries=5
 trinity_run() {
 	name=$1
 	dir=$2
 	shift 2
 	snapshot /tmp/fuzz.before
-	# Only the "pseudo" provider, the victim files: no pool of sockets.
-	timeout -s INT "$secs" "$@" trinity --dangerous -q -l off -C 2 \
-		-s "$seed" -N 200000 -V "$dir" --enable-fds=pseudo \
-		-c mmap -c munmap -c mremap -c mprotect -c madvise -c msync \
-		-c mlock -c read -c write -c pread64 -c pwrite64 -c lseek \
-		-c ioctl -c fork > /tmp/trinity.log 2>&1
-	rc=$?
-	grep -E 'Ran [0-9]+ syscalls|tainted|Bailing' /tmp/trinity.log |
-		sed 's/^/# /'
-	snapshot /tmp/fuzz.after
-	# 0: its syscall count done; 124 (timeout): its seconds were up.
-	case $rc in
-	0|124|130) moved /tmp/fuzz.before /tmp/fuzz.after "$name" any ;;
-	*)
-		tail -n 20 /tmp/trinity.log | sed 's/^/# /'
-		echo "# trinity exit status $rc"
-		return 1
-		;;
-	esac
+	try=0
+	while [ $try -lt $tries ]; do
+		s=$((seed + try))
+		try=$((try + 1))
+		echo "# $name: run $try, seed $s"
+		# Only the "pseudo" provider, the victim files: no sockets.
+		timeout -s INT "$secs" "$@" trinity --dangerous -q -l off -C 2 \
+			-s "$s" -N 200000 -V "$dir" --enable-fds=pseudo \
+			-c mmap -c munmap -c mremap -c mprotect -c madvise \
+			-c msync -c mlock -c read -c write -c pread64 \
+			-c pwrite64 -c lseek -c ioctl -c fork \
+			> /tmp/trinity.log 2>&1
+		rc=$?
+		grep -E 'Ran [0-9]+ syscalls|tainted|Bailing' /tmp/trinity.log |
+			sed 's/^/# /'
+		snapshot /tmp/fuzz.after
+		# 0: its syscall count done; 124 (timeout): its seconds up.
+		case $rc in
+		0|124|130) ;;
+		*)
+			tail -n 20 /tmp/trinity.log | sed 's/^/# /'
+			echo "# trinity exit status $rc"
+			return 1
+			;;
+		esac
+		reached /tmp/fuzz.before /tmp/fuzz.after && break
+	done
+	moved /tmp/fuzz.before /tmp/fuzz.after "$name" any
 }
 
 if ! command -v trinity > /dev/null; then
