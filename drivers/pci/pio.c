@@ -527,11 +527,19 @@ int mmlab_pio_check_params(void)
 	return -EINVAL;
 }
 
-/* DEFINE_RES_NAMED() is a bare initializer on 6.1: assign it this way. */
+/*
+ * What DEFINE_RES_NAMED() gives, which is a bare initializer on 6.1 and a
+ * compound literal later, so that neither form can be assigned both ways.
+ */
 static void pio_res(struct resource *res, resource_size_t start,
 		    resource_size_t size, const char *name, unsigned long flags)
 {
-	*res = (struct resource)DEFINE_RES_NAMED(start, size, name, flags);
+	*res = (struct resource) {
+		.start = start,
+		.end = start + size - 1,
+		.name = name,
+		.flags = flags,
+	};
 }
 
 /**

@@ -85,6 +85,8 @@ static inline int follow_pfnmap_start(struct follow_pfnmap_args *args)
 
 static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
 {
+	/* follow_pte() took it out of line, where sparse cannot see it. */
+	__acquire(args->lock);
 	pte_unmap_unlock(args->ptep, args->lock);
 }
 #endif
