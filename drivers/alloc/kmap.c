@@ -8,6 +8,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/seq_file.h>
+#include <linux/string_helpers.h>
 
 #include <mmlab/compat.h>
 #include "alloc.h"
@@ -46,7 +47,7 @@ int mmlab_kmap_show(struct seq_file *m, void *unused)
 	if (!page)
 		return -ENOMEM;
 	seq_printf(m, "PageHighMem: %s (CONFIG_HIGHMEM %s)\n",
-		   PageHighMem(page) ? "yes" : "no",
+		   str_yes_no(PageHighMem(page)),
 		   IS_ENABLED(CONFIG_HIGHMEM) ? "y" : "n");
 	local = kmap_local_page(page);
 	seq_printf(m, "kmap_local_page() == page_address(): %s\n",

@@ -6,10 +6,8 @@
  */
 #include <linux/mm.h>
 
-unsigned int conftest_page_entry_size(void);
-unsigned int conftest_page_entry_size(void)
+unsigned int conftest_page_entry_size(enum page_entry_size pe_size);
+unsigned int conftest_page_entry_size(enum page_entry_size pe_size)
 {
-	enum page_entry_size pe_size = PE_SIZE_PMD;
-
-	return pe_size;
+	return pe_size == PE_SIZE_PMD;
 }
