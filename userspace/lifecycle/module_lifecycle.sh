@@ -9,10 +9,11 @@
 
 ko=${1:-/lib/mmlab/mmlab.ko}
 bin=$(dirname "$0")
-modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page shmem"
+modes="remap fault faultaround mkwrite pfn mixed vmalloc vmalloc-fault insert insert-page shmem huge"
 
 # The kernel's own KTAP helpers (tools/testing/selftests/kselftest/),
 # which the initramfs carries beside the probes.
+# shellcheck source=/dev/null
 . "$bin/ktap_helpers.sh"
 
 loaded() {
