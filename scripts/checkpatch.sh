@@ -9,7 +9,8 @@ set -eu
 
 . "$(dirname "$0")/lib.sh"
 
-tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | head -n 1)
+tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12*.tar.xz' | sort |
+	head -n 1)
 [ -n "$tarball" ] || die "no linux-source-6.12 tarball; run scripts/deps.sh"
 version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo local)
 tools=$MMLAB_CACHE/checkpatch-$version
@@ -42,9 +43,13 @@ kernel=$(find drivers include scripts/conftest -name '*.[ch]' | sort)
 tests=$(find kunit -name '*.[ch]' | sort)
 user=$(find userspace -name '*.[ch]' -not -path '*/build/*' | sort)
 status=0
-checkpatch -f $kernel || status=1
-checkpatch --ignore DEPRECATED_API -f $tests || status=1
-checkpatch --ignore PREFER_KERNEL_TYPES,BIT_MACRO -f $user || status=1
-[ $status -eq 0 ] &&
-	echo "checkpatch --strict: $(echo $kernel $tests $user | wc -w) files clean"
+# One argument per file, split on purpose: no file name here has a space.
+# shellcheck disable=SC2086
+{
+	checkpatch -f $kernel || status=1
+	checkpatch --ignore DEPRECATED_API -f $tests || status=1
+	checkpatch --ignore PREFER_KERNEL_TYPES,BIT_MACRO -f $user || status=1
+	[ $status -eq 0 ] &&
+		echo "checkpatch --strict: $(echo $kernel $tests $user | wc -w) files clean"
+}
 exit $status

@@ -40,7 +40,7 @@ mkdir -p "$(dirname "$out")"
 	for t in "$tests"/*.c; do
 		name=$(basename "$t" .c)
 		[ "$name" = sanity ] && continue
-		macro=MMLAB_HAVE_$(echo "$name" | tr 'a-z' 'A-Z')
+		macro=MMLAB_HAVE_$(echo "$name" | tr '[:lower:]' '[:upper:]')
 		if [ -f "$tmp/$name.o" ]; then
 			echo "#define $macro 1"
 		else
@@ -54,4 +54,4 @@ if cmp -s "$out.tmp" "$out"; then
 else
 	mv "$out.tmp" "$out"
 fi
-echo "conftest: $(grep -c '^#define' "$out") of $(($(ls "$tests"/*.c | wc -l) - 1)) features present in $kdir"
+echo "conftest: $(grep -c '^#define' "$out") of $(($(find "$tests" -name '*.c' | wc -l) - 1)) features present in $kdir"

@@ -23,6 +23,7 @@ mkdir -p "$build" "$MMLAB_OUT"
 
 frags="$MMLAB_TOP/kunit/debug.config $MMLAB_TOP/kunit/vm.config"
 want=$build/.mmlab-want.config
+# shellcheck disable=SC2086 # two file names, split on purpose
 cat $frags | grep '^CONFIG_' | sort > "$want.new"
 if ! cmp -s "$want.new" "$want" || [ ! -f "$build/.config" ]; then
 	# tinyconfig-sized base, as kunit.py's: defaults plus what we ask for.

@@ -9,7 +9,8 @@ if [ -f "$build/Makefile" ]; then
 	echo "$build"
 	exit 0
 fi
-for d in $(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V -r); do
+# An unmatched pattern comes out as itself, and has no Makefile.
+for d in $(printf '%s\n' /usr/src/linux-headers-*-amd64 | sort -V -r); do
 	case "$d" in
 	*-rt-amd64|*-cloud-amd64) continue ;;
 	esac

@@ -34,5 +34,7 @@ done
 grep -q '^source "drivers/mmlab/Kconfig"' "$tree/drivers/Kconfig" ||
 	sed -i 's|^endmenu$|source "drivers/mmlab/Kconfig"\n\nendmenu|' \
 		"$tree/drivers/Kconfig"
+# $(CONFIG_MMLAB) is make's to expand, not the shell's.
+# shellcheck disable=SC2016
 grep -q 'mmlab/' "$tree/drivers/Makefile" ||
 	echo 'obj-$(CONFIG_MMLAB)		+= mmlab/' >> "$tree/drivers/Makefile"

@@ -10,7 +10,8 @@ set -eu
 
 . "$(dirname "$0")/lib.sh"
 
-tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | head -n 1)
+tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12*.tar.xz' | sort |
+	head -n 1)
 [ -n "$tarball" ] || die "no linux-source-6.12 tarball; run scripts/deps.sh"
 version=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 tree=$MMLAB_CACHE/linux-$version

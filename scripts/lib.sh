@@ -15,7 +15,8 @@ MMLAB_KERNELS=${MMLAB_KERNELS:-"6.1 6.12 debug"}
 # kernel_release SERIES: newest installed Debian amd64 kernel of SERIES
 # that has both an image and headers, e.g. 6.1 -> 6.1.0-56-amd64.
 kernel_release() {
-	for img in $(ls -d /boot/vmlinuz-"$1".*-amd64 2>/dev/null | sort -V -r); do
+	# An unmatched pattern comes out as itself, and has no headers.
+	for img in $(printf '%s\n' /boot/vmlinuz-"$1".*-amd64 | sort -V -r); do
 		krel=${img#/boot/vmlinuz-}
 		case "$krel" in
 		*-rt-amd64|*-cloud-amd64) continue ;;

@@ -32,6 +32,7 @@ victims=/tmp/fuzz-victims
 
 # The kernel's own KTAP helpers (tools/testing/selftests/kselftest/),
 # which the initramfs carries beside the probes.
+# shellcheck source=/dev/null
 . "$(dirname "$0")/ktap_helpers.sh"
 
 # counter MODE NAME: one of the device's debugfs counters.

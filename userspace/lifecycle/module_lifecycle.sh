@@ -37,7 +37,7 @@ ktap_set_plan 12
 # like /dev/mem.
 status=0
 for mode in $modes; do
-	perm=$(stat -c '%a %u' /dev/mmlab-$mode 2>&1)
+	perm=$(stat -c '%a %u' "/dev/mmlab-$mode" 2>&1)
 	if [ "$perm" != "600 0" ]; then
 		echo "# /dev/mmlab-$mode mode and owner: $perm"
 		status=1
@@ -49,7 +49,7 @@ ktap_test_result device_nodes_root_only [ $status -eq 0 ]
 # fail for want of permission, not for any other reason.
 status=0
 for mode in $modes; do
-	if err=$("$bin/mmlab_runas" 65534 65534 cat /dev/mmlab-$mode 2>&1 \
+	if err=$("$bin/mmlab_runas" 65534 65534 cat "/dev/mmlab-$mode" 2>&1 \
 		 > /dev/null); then
 		echo "# uid 65534 could read /dev/mmlab-$mode"
 		status=1
@@ -250,7 +250,7 @@ while [ $i -lt $cycles ]; do
 		break
 	fi
 	for mode in $modes; do
-		[ -c /dev/mmlab-$mode ] && continue
+		[ -c "/dev/mmlab-$mode" ] && continue
 		echo "# cycle $i: no /dev/mmlab-$mode"
 		status=1
 	done
