@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-modules.sh KDIR OUTDIR: build mmlab's modules with W=1 for the
-# kernel in KDIR, in a copy of the sources under OUTDIR/src (so that several
-# kernels can be built from one checkout), log to OUTDIR/build.log and copy
-# the .ko files to OUTDIR/modules. Fails on an error or on any warning.
+# build-modules.sh KDIR OUTDIR [MAKE-ARGS...]: build mmlab's modules with
+# W=1 (and MAKE-ARGS: C=2 for sparse) for the kernel in KDIR, in a copy of
+# the sources under OUTDIR/src (so that several kernels can be built from
+# one checkout), log to OUTDIR/build.log and copy the .ko files to
+# OUTDIR/modules. Fails on an error or on any warning.
 
 set -eu
 
@@ -12,6 +13,7 @@ set -eu
 
 kdir=$1
 outdir=$2
+shift 2
 src=$outdir/src
 mkdir -p "$src" "$outdir/modules"
 rm -f "$outdir"/modules/*.ko
@@ -25,11 +27,11 @@ for d in drivers include kunit scripts; do
 	cp -pR "$MMLAB_TOP/$d/." "$src/$d/"
 done
 
-if ! make -C "$src" KDIR="$kdir" W=1 modules > "$outdir/build.log" 2>&1; then
+if ! make -C "$src" KDIR="$kdir" W=1 "$@" modules > "$outdir/build.log" 2>&1; then
 	tail -n 40 "$outdir/build.log" >&2
 	die "build against $kdir failed; see $outdir/build.log"
 fi
 if grep -E 'warning:|error:' "$outdir/build.log" >&2; then
-	die "W=1 build against $kdir warns; see $outdir/build.log"
+	die "W=1 $* build against $kdir warns; see $outdir/build.log"
 fi
 find "$src" -name '*.ko' -exec cp {} "$outdir/modules/" \;

@@ -40,6 +40,7 @@ export MMLAB_ACCEL
 echo "check: accelerator $MMLAB_ACCEL"
 
 rundirs=
+sparse_targets=
 
 # new_run DIR NAME: an empty results directory, a row NAME of the table.
 new_run() {
@@ -52,7 +53,7 @@ new_run() {
 
 # The KUnit suites under kunit.py, first: its kernel build is the longest.
 if [ -z "${MMLAB_SKIP_KUNIT:-}" ]; then
-	MMLAB_KUNIT_TABLE= "$MMLAB_TOP/scripts/kunit.sh"
+	MMLAB_KUNIT_TABLE='' "$MMLAB_TOP/scripts/kunit.sh"
 	rundirs="$rundirs $MMLAB_OUT/kunit"
 fi
 
@@ -131,6 +132,8 @@ check_kernel() {
 	"$MMLAB_TOP/scripts/build-modules.sh" "$kdir" "$out"
 	built=$?
 	host build_modules_w1_clean $built
+	# For the sparse row, once the modules are known to build.
+	[ $built -eq 0 ] && sparse_targets="$sparse_targets $krel=$kdir"
 	host build_userspace $userspace_ok
 	[ $built -eq 0 ] && [ $userspace_ok -eq 0 ] || return
 	"$MMLAB_TOP/scripts/mkinitramfs.sh" "$kmoddir" "$out/modules" "$probes" \
@@ -220,15 +223,46 @@ for series in $MMLAB_KERNELS; do
 	check_kernel "$series"
 done
 
+# static_check N TEST LOG COMMAND...: result N of the current row, TEST,
+# as COMMAND ends; its output in LOG, and on the terminal if it fails.
+static_check() {
+	n=$1
+	test=$2
+	log=$3
+	shift 3
+	if "$@" > "$log" 2>&1; then
+		echo "ok $n $test" >> "$run/host.ktap"
+	else
+		cat "$log"
+		echo "not ok $n $test" >> "$run/host.ktap"
+	fi
+}
+
+# The kernel community's static checks, a row each (scripts/analyze.sh):
+# sparse on every kernel the modules were built for, one result each.
 if [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ]; then
 	new_run "$MMLAB_OUT/style" checkpatch
-	if "$MMLAB_TOP/scripts/checkpatch.sh" > "$run/checkpatch.log" 2>&1; then
-		echo "ok 1 checkpatch_strict_clean" > "$run/host.ktap"
-	else
-		cat "$run/checkpatch.log"
-		echo "not ok 1 checkpatch_strict_clean" > "$run/host.ktap"
-	fi
+	static_check 1 checkpatch_strict_clean "$run/checkpatch.log" \
+		"$MMLAB_TOP/scripts/checkpatch.sh"
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
+
+	new_run "$MMLAB_OUT/sparse" "sparse (C=2)"
+	n=0
+	for t in $sparse_targets; do
+		n=$((n + 1))
+		krel=${t%%=*}
+		static_check $n "sparse_clean_$krel" "$run/$krel.log" \
+			"$MMLAB_TOP/scripts/analyze.sh" sparse "${t#*=}" \
+			"$MMLAB_OUT/$krel/sparse"
+	done
+	"$MMLAB_TOP/scripts/verdict.py" run "$run"
+
+	for tool in coccicheck shellcheck kernel-doc; do
+		new_run "$MMLAB_OUT/$tool" "$tool"
+		static_check 1 "$(echo "$tool" | tr - _)_clean" "$run/$tool.log" \
+			"$MMLAB_TOP/scripts/analyze.sh" "$tool" "$run/work"
+		"$MMLAB_TOP/scripts/verdict.py" run "$run"
+	done
 fi
 
 echo

@@ -4,8 +4,9 @@
 # deps.sh: install, idempotently and without questions, everything mmlab
 # needs on Debian 12: the compiler and kbuild tools, gcc-multilib for the
 # 32-bit probes, QEMU, a static busybox, both test kernels (6.1 and 6.12
-# LTS) with their headers, and the 6.12 source (for checkpatch.pl and,
-# later, kunit.py). Not root: print the command to run instead and fail.
+# LTS) with their headers, the 6.12 source (for checkpatch.pl, kunit.py,
+# kernel-doc and coccicheck's semantic patches), and sparse, coccinelle and
+# shellcheck. Not root: print the command to run instead and fail.
 
 set -eu
 
@@ -14,7 +15,8 @@ packages="build-essential gcc-multilib bc bison flex libelf-dev libssl-dev
 	cpio python3 python3-matplotlib qemu-system-x86 busybox-static xz-utils
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	linux-source-6.12 trinity stress-ng"
+	linux-source-6.12 trinity stress-ng
+	sparse coccinelle ocaml-nox shellcheck"
 
 missing=
 for p in $packages; do
@@ -31,5 +33,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 apt-get update -q
+# One argument per package, split on purpose.
+# shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	$missing
