@@ -267,4 +267,5 @@ fi
 
 echo
 # shellcheck disable=SC2086
-"$MMLAB_TOP/scripts/verdict.py" table $rundirs
+"$MMLAB_TOP/scripts/verdict.py" table --json "$MMLAB_OUT/results.json" \
+	$rundirs

@@ -5,16 +5,20 @@
   verdict.py run RUNDIR      judge one kernel's run: its KTAP, as the
                              kernel's kunit.py parse read it, its kernel
                              log, whether the guest finished; write
-                             RUNDIR/results.json and print the failures
+                             RUNDIR/results.json and, as flat KTAP,
+                             RUNDIR/results.ktap; print the failures
   verdict.py kunit RUNDIR    judge a kunit.py run: every test case of
                              RUNDIR/kunit.json, at least one of them, and
                              a clean RUNDIR/console.log (the raw kernel log)
   verdict.py lockups RUNDIR  check that the log verdict catches the soft
                              lockup, RCU stall and hung task that the
                              guest's lockups job provoked
-  verdict.py table RUNDIR... print a table per kernel and the final
+  verdict.py table [--json OUT] RUNDIR...
+                             print a table per kernel and the final
                              "N passed, N failed[, N skipped]" line; exit 1
-                             unless every test passed
+                             unless every test passed; with --json, write
+                             every row's results to OUT as one document in
+                             kunit.py's JSON format
 
 RUNDIR holds the files of scripts/vm-run.sh; what kunit.py parse made of
 the guest's KTAP (ktap.log): ktap.json and its summary, ktap-parse.log;
@@ -130,6 +134,22 @@ def host_results(rundir):
     return results
 
 
+def write_results(rundir, results):
+    """A run's results, judged: RUNDIR/results.json, and the same as flat
+    KTAP in RUNDIR/results.ktap, each failure's diagnostics as comments."""
+    with open(os.path.join(rundir, "results.json"), "w") as f:
+        json.dump([{"name": n, "status": s, "diagnostics": d}
+                   for n, s, d in results], f, indent=1)
+    with open(os.path.join(rundir, "results.ktap"), "w") as f:
+        f.write("KTAP version 1\n1..%d\n" % len(results))
+        for i, (name, status, diags) in enumerate(results, 1):
+            if status == "fail":
+                f.writelines("# %s\n" % d for d in diags)
+            f.write("%s %d %s%s\n" % ("not ok" if status == "fail" else "ok",
+                                       i, name,
+                                       " # SKIP" if status == "skip" else ""))
+
+
 def judge(rundir):
     results = host_results(rundir)
     job = read(os.path.join(rundir, "ktap.log"))
@@ -153,9 +173,7 @@ def judge(rundir):
             results += [("kunit." + n, st, d) for n, st, d in kunit_cases(json.load(f))]
     except (FileNotFoundError, ValueError):
         pass
-    with open(os.path.join(rundir, "results.json"), "w") as f:
-        json.dump([{"name": n, "status": s, "diagnostics": d}
-                   for n, s, d in results], f, indent=1)
+    write_results(rundir, results)
     return results
 
 
@@ -193,9 +211,7 @@ def judge_kunit(rundir):
     if log:
         bad = [line.strip() for line in log.splitlines() if BAD_LOG.search(line)]
         results.append(("kernel_log_clean", "fail" if bad else "pass", bad[:40]))
-    with open(os.path.join(rundir, "results.json"), "w") as f:
-        json.dump([{"name": n, "status": s, "diagnostics": d}
-                   for n, s, d in results], f, indent=1)
+    write_results(rundir, results)
     return results
 
 
@@ -222,9 +238,7 @@ def judge_lockups(rundir):
         seen = any(pattern.search(line) for line in caught)
         results.append(("verdict_catches_" + kind, "pass" if seen else "fail",
                          [] if seen else ["no %s among the lines it caught" % kind]))
-    with open(os.path.join(rundir, "results.json"), "w") as f:
-        json.dump([{"name": n, "status": s, "diagnostics": d}
-                   for n, s, d in results], f, indent=1)
+    write_results(rundir, results)
     return results
 
 
@@ -241,15 +255,42 @@ def cmd_run(rundir):
     return report(rundir, judge(rundir))
 
 
-def cmd_table(rundirs):
+# kunit.py's status words (tools/testing/kunit/kunit_json.py).
+KUNIT_STATUS = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
+
+
+def kunit_json(groups):
+    """All rows' results as one document in kunit.py's JSON format, which
+    follows KernelCI's test API: a group per row, a case per result, the
+    failures' diagnostics as each case's log."""
+    common = {"arch": "x86_64", "defconfig": None, "build_environment": None,
+              "lab_name": None, "kernel": None, "job": "mmlab",
+              "git_branch": None}
+    doc = {"name": "mmlab", "sub_groups": [], "test_cases": []}
+    doc.update(common)
+    for name, accel, results in groups:
+        group = {"name": name, "sub_groups": [], "test_cases": [
+            {"name": r["name"], "status": KUNIT_STATUS[r["status"]],
+             "log": "\n".join(r.get("diagnostics") or [])}
+            for r in results]}
+        group.update(common)
+        group["kernel"] = name
+        group["accel"] = accel
+        doc["sub_groups"].append(group)
+    return doc
+
+
+def cmd_table(rundirs, json_out=None):
     totals = {"pass": 0, "fail": 0, "skip": 0}
     rows = []
+    groups = []
     for rundir in rundirs:
         try:
             with open(os.path.join(rundir, "results.json")) as f:
                 results = json.load(f)
         except FileNotFoundError:
-            results = [{"name": "run", "status": "fail"}]
+            results = [{"name": "run", "status": "fail",
+                        "diagnostics": ["no results.json in " + rundir]}]
         count = {"pass": 0, "fail": 0, "skip": 0}
         for r in results:
             count[r["status"]] += 1
@@ -258,6 +299,10 @@ def cmd_table(rundirs):
         name = (read(os.path.join(rundir, "name")).strip()
                 or os.path.basename(rundir.rstrip("/")))
         rows.append((name, accel, count))
+        groups.append((name, accel, results))
+    if json_out:
+        with open(json_out, "w") as f:
+            json.dump(kunit_json(groups), f, indent=1)
     width = max([len(r[0]) for r in rows] + [6])
     print("%-*s  %-5s  %6s  %6s  %7s" % (width, "kernel", "accel", "passed",
                                          "failed", "skipped"))
@@ -278,6 +323,8 @@ def main(argv):
         return report(argv[2], judge_kunit(argv[2]))
     if len(argv) >= 3 and argv[1] == "lockups":
         return report(argv[2], judge_lockups(argv[2]))
+    if len(argv) >= 5 and argv[1] == "table" and argv[2] == "--json":
+        return cmd_table(argv[4:], argv[3])
     if len(argv) >= 3 and argv[1] == "table":
         return cmd_table(argv[2:])
     print(__doc__, file=sys.stderr)
