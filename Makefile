@@ -5,6 +5,8 @@
 #
 #   make [KDIR=/path/to/kernel/build]   modules + userspace probes
 #   make W=1                            modules with extra warnings
+#   make install [DESTDIR=/image/root]  the modules, depmod, the udev rule
+#   make uninstall [DESTDIR=...]        and away again
 #   make clean
 
 # The scripts' targets find their own kernels: look for KDIR only to build.
@@ -33,9 +35,35 @@ $(CONFTEST_H): scripts/conftest.sh $(wildcard scripts/conftest/*.c) $(KDIR)/incl
 userspace:
 	$(MAKE) -C userspace
 
+# Where make install puts things, under DESTDIR (an image's root, or the
+# machine's own when empty): kbuild's modules_install for external modules,
+# in the directory that overrides the distribution's (updates/), then
+# depmod, as for any out-of-tree module; and the udev rule.
+INSTALL_MOD_DIR ?= updates
+MOD_DIR := $(DESTDIR)/lib/modules/$(KREL)/$(INSTALL_MOD_DIR)
+UDEV_RULE := $(DESTDIR)/lib/udev/rules.d/99-mmlab.rules
+
+# Signed only where the build tree has the kernel's own key: Debian's
+# headers sign everything (CONFIG_MODULE_SIG_ALL) but ship no key, and
+# its kernels load unsigned modules (tainted). DKMS signs with its own.
+NO_SIGN := $(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
+
+install: modules
+	$(MAKE) $(KBUILD_ARGS) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NO_SIGN) modules_install
+	depmod -b "$(or $(DESTDIR),/)" $(KREL)
+	install -D -m 0644 udev/99-mmlab.rules $(UDEV_RULE)
+
+uninstall:
+	rm -f $(MOD_DIR)/mmlab.ko* $(MOD_DIR)/mmlab_pci.ko* \
+		$(MOD_DIR)/mmlab_kunit.ko*
+	depmod -b "$(or $(DESTDIR),/)" $(KREL)
+	rm -f $(UDEV_RULE)
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) clean; fi
-	$(MAKE) -C userspace clean
+	@# A DKMS copy of the sources has no userspace.
+	@if [ -d userspace ]; then $(MAKE) -C userspace clean; fi
 	rm -rf .conftest
 
 deps:
@@ -60,4 +88,4 @@ checkpatch:
 kunit:
 	scripts/kunit.sh
 
-.PHONY: all modules userspace clean deps demo bench check stress checkpatch kunit
+.PHONY: all modules userspace install uninstall clean deps demo bench check stress checkpatch kunit
