@@ -223,6 +223,17 @@ for series in $MMLAB_KERNELS; do
 	check_kernel "$series"
 done
 
+# make install, make uninstall and a DKMS build, into scratch trees, for
+# each Debian kernel of the run (scripts/install-check.sh).
+if [ -z "${MMLAB_SKIP_INSTALL:-}" ]; then
+	new_run "$MMLAB_OUT/install" "install, dkms"
+	# shellcheck disable=SC2046 # the series, one argument each
+	"$MMLAB_TOP/scripts/install-check.sh" "$run/work" \
+		$(echo "$MMLAB_KERNELS" | tr ' ' '\n' | grep -vx debug) \
+		> "$run/host.ktap" 2> "$run/install.log"
+	"$MMLAB_TOP/scripts/verdict.py" run "$run"
+fi
+
 # static_check N TEST LOG COMMAND...: result N of the current row, TEST,
 # as COMMAND ends; its output in LOG, and on the terminal if it fails.
 static_check() {

@@ -5,8 +5,9 @@
 # needs on Debian 12: the compiler and kbuild tools, gcc-multilib for the
 # 32-bit probes, QEMU, a static busybox, both test kernels (6.1 and 6.12
 # LTS) with their headers, the 6.12 source (for checkpatch.pl, kunit.py,
-# kernel-doc and coccicheck's semantic patches), and sparse, coccinelle and
-# shellcheck. Not root: print the command to run instead and fail.
+# kernel-doc and coccicheck's semantic patches), sparse, coccinelle and
+# ShellCheck, and dkms (make check builds through it into a scratch tree).
+# Not root: print the command to run instead and fail.
 
 set -eu
 
@@ -16,7 +17,7 @@ packages="build-essential gcc-multilib bc bison flex libelf-dev libssl-dev
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12 trinity stress-ng
-	sparse coccinelle ocaml-nox shellcheck"
+	sparse coccinelle ocaml-nox shellcheck dkms"
 
 missing=
 for p in $packages; do

@@ -22,6 +22,6 @@ esac
 export MMLAB_STRESS_SECONDS
 export MMLAB_KERNELS
 export MMLAB_PROBES="${MMLAB_PROBES:-introspect_walk_test,torture_test,fuzz}"
-export MMLAB_SKIP_KUNIT=1 MMLAB_SKIP_CHECKPATCH=1
+export MMLAB_SKIP_KUNIT=1 MMLAB_SKIP_CHECKPATCH=1 MMLAB_SKIP_INSTALL=1
 export MMLAB_OUT
 exec "$MMLAB_TOP/scripts/check.sh"
