@@ -427,27 +427,6 @@ static long live_vmas(int fd)
 	return mmlab_info(fd, &info) ? (long)info.live_vmas : -1;
 }
 
-/* A "name value" line of /sys/kernel/debug/mmlab/<mode>, or -1. */
-static long debugfs_counter(const struct mode *m, const char *key)
-{
-	char path[96], name[64];
-	long val, found = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/mmlab/%s", m->name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", name, &val) == 2) {
-		if (!strcmp(name, key)) {
-			found = val;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 /* What must be back as it was once a case has unmapped everything. */
 struct baseline {
 	long live;		/* MMLAB_IOC_INFO live_vmas */
@@ -465,8 +444,8 @@ static void take_baseline(struct __test_metadata *_metadata,
 		TH_LOG("%s: MMLAB_IOC_INFO: %m", m->name);
 	b->live = info.live_vmas;
 	b->pages = info.pages_allocated;
-	b->dbg_live = debugfs_counter(m, "live_vmas");
-	b->dbg_pages = debugfs_counter(m, "pages_allocated");
+	b->dbg_live = mmlab_debugfs_counter(m->name, "live_vmas");
+	b->dbg_pages = mmlab_debugfs_counter(m->name, "pages_allocated");
 	if (b->dbg_pages < 0)
 		diag("%s: no debugfs counters; MMLAB_IOC_INFO only", m->name);
 }

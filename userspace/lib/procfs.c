@@ -169,6 +169,26 @@ long read_number(const char *path)
 	return val;
 }
 
+long mmlab_debugfs_counter(const char *mode, const char *key)
+{
+	char path[96], name[64];
+	long val, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/mmlab/%s", mode);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &val) == 2) {
+		if (!strcmp(name, key)) {
+			found = val;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 bool wait_threads(long n)
 {
 	/* A bound for a thread that never exits, not a guess at how long. */

@@ -67,4 +67,10 @@ long read_vmstat(const char *key);
 /* The first number in a file, or -1. */
 long read_number(const char *path);
 
+/*
+ * The counter @key of /sys/kernel/debug/mmlab/@mode, the driver's own
+ * "name value" lines (drivers/mmap/debugfs.c); -1 if there is none.
+ */
+long mmlab_debugfs_counter(const char *mode, const char *key);
+
 #endif /* MMLAB_PROCFS_H */

@@ -38,7 +38,6 @@
 #include <linux/mmlab_mm.h>
 
 #define PMD_BYTES	(2UL << 20)
-#define DEBUGFS		"/sys/kernel/debug/mmlab/huge"
 
 /* How a variant maps the buffer. */
 enum place {
@@ -182,19 +181,6 @@ static long minflt(void)
 	return ru.ru_minflt;
 }
 
-static long long read_huge_faults(void)
-{
-	char line[64];
-	long long n = -1;
-	FILE *f = fopen(DEBUGFS, "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		sscanf(line, "huge_faults %lld", &n);
-	if (f)
-		fclose(f);
-	return n;
-}
-
 static bool walk(int mm, const void *addr, struct mmlab_walk *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -254,22 +240,22 @@ TEST_F(huge, first_touch_faults_and_leaves)
 {
 	struct mmlab_info before, after;
 	size_t pages = self->m.len / psize;
-	long long huge = read_huge_faults();
+	long huge = mmlab_debugfs_counter("huge", "huge_faults");
 	long flt;
 
-	ASSERT_LE(0, huge) TH_LOG(DEBUGFS);
+	ASSERT_LE(0, huge) TH_LOG("no huge_faults in debugfs");
 	ASSERT_TRUE(mmlab_info(self->m.fd, &before));
 	flt = minflt();
 	touch(&self->m, 0, pages);
 	flt = minflt() - flt;
 	ASSERT_TRUE(mmlab_info(self->m.fd, &after));
-	huge = read_huge_faults() - huge;
-	ksft_print_msg("%s: %zu pages, THPeligible %d: %ld faults, %lld PMDs\n",
+	huge = mmlab_debugfs_counter("huge", "huge_faults") - huge;
+	ksft_print_msg("%s: %zu pages, THPeligible %d: %ld faults, %ld PMDs\n",
 		       _metadata->name, pages, self->m.eligible, flt, huge);
 	if (self->m.eligible) {
 		EXPECT_EQ((long)(pages - self->blocks * (PMD_BYTES / psize) +
 				 self->blocks), flt);
-		EXPECT_EQ((long long)self->blocks, huge);
+		EXPECT_EQ((long)self->blocks, huge);
 	} else {
 		EXPECT_EQ((long)pages, flt);
 		EXPECT_EQ(0, huge);
