@@ -189,6 +189,11 @@ long mmlab_debugfs_counter(const char *mode, const char *key)
 	return found;
 }
 
+bool kernel_has_thp(void)
+{
+	return !access("/sys/kernel/mm/transparent_hugepage", F_OK);
+}
+
 bool wait_threads(long n)
 {
 	/* A bound for a thread that never exits, not a guess at how long. */

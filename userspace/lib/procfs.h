@@ -73,4 +73,10 @@ long read_number(const char *path);
  */
 long mmlab_debugfs_counter(const char *mode, const char *key);
 
+/*
+ * Is transparent huge page support built in? Its sysfs directory exists
+ * exactly then (CONFIG_TRANSPARENT_HUGEPAGE, which PREEMPT_RT excludes).
+ */
+bool kernel_has_thp(void);
+
 #endif /* MMLAB_PROCFS_H */

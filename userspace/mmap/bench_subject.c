@@ -36,6 +36,7 @@
 #include <linux/magic.h>
 
 #include "bench.h"
+#include "procfs.h"
 
 size_t page_size;
 const char *subject_step;
@@ -293,7 +294,12 @@ void *subject_map(const struct subject *s, size_t len, off_t off,
 		if (p == MAP_FAILED)
 			return p;
 	}
-	if (s->kind != SUBJ_ANON && s->kind != SUBJ_ANON_THP)
+	/*
+	 * A kernel without THP (PREEMPT_RT excludes it) refuses both advices
+	 * (EINVAL); there anon-thp is anon, page by page, and smaps says so.
+	 */
+	if ((s->kind != SUBJ_ANON && s->kind != SUBJ_ANON_THP) ||
+	    !kernel_has_thp())
 		return p;
 	advice = s->kind == SUBJ_ANON ? MADV_NOHUGEPAGE : MADV_HUGEPAGE;
 	if (madvise(p, len, advice)) {
