@@ -3,8 +3,8 @@
 #
 # deps.sh: install, idempotently and without questions, everything mmlab
 # needs on Debian 12: the compiler and kbuild tools, gcc-multilib for the
-# 32-bit probes, QEMU, a static busybox, both test kernels (6.1 and 6.12
-# LTS) with their headers, the 6.12 source (for checkpatch.pl, kunit.py,
+# 32-bit probes, QEMU, a static busybox, the test kernels (6.1 and 6.12
+# LTS, and 6.12 with PREEMPT_RT) with their headers, the 6.12 source (for checkpatch.pl, kunit.py,
 # kernel-doc and coccicheck's semantic patches), sparse, coccinelle and
 # ShellCheck, and dkms (make check builds through it into a scratch tree).
 # Not root: print the command to run instead and fail.
@@ -16,6 +16,7 @@ packages="build-essential gcc-multilib bc bison flex libelf-dev libssl-dev
 	cpio python3 python3-matplotlib qemu-system-x86 busybox-static xz-utils
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 	linux-source-6.12 trinity stress-ng
 	sparse coccinelle ocaml-nox shellcheck dkms"
 
