@@ -8,9 +8,11 @@
 #   make install [DESTDIR=/image/root]  the modules, depmod, the udev rule
 #   make uninstall [DESTDIR=...]        and away again
 #   make clean
+#   make demo|bench|check [KERNEL=bzImage KDIR=its build tree]
+#                                       in a VM; KERNEL: a kernel of yours
 
 # The scripts' targets find their own kernels: look for KDIR only to build.
-ifeq ($(filter deps demo bench check stress checkpatch kunit,$(MAKECMDGOALS)),)
+ifeq ($(filter deps demo bench check quick stress checkpatch kunit,$(MAKECMDGOALS)),)
 KDIR ?= $(shell scripts/find-kdir.sh)
 KREL := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
 endif
@@ -69,14 +71,22 @@ clean:
 deps:
 	scripts/deps.sh
 
+# A kernel of the user's own, built in KDIR (make bzImage modules there):
+# the VM boots KERNEL instead of Debian's (Documentation/test-runner.rst).
+TREE_KERNEL := MMLAB_KERNEL="$(KERNEL)" MMLAB_KDIR="$(KDIR)"
+
 demo:
-	scripts/demo.sh
+	$(TREE_KERNEL) scripts/demo.sh
 
 bench:
-	scripts/demo.sh bench
+	$(TREE_KERNEL) scripts/demo.sh bench
 
 check:
-	scripts/check.sh
+	$(TREE_KERNEL) scripts/check.sh
+
+# AREA=mmap|introspect|pci|alloc|lifecycle|attack, default: what changed.
+quick:
+	scripts/quick.sh $(AREA)
 
 # DURATION=seconds per race, torture and fuzz case (default 60).
 stress:
@@ -88,4 +98,5 @@ checkpatch:
 kunit:
 	scripts/kunit.sh
 
-.PHONY: all modules userspace install uninstall clean deps demo bench check stress checkpatch kunit
+.PHONY: all modules userspace install uninstall clean deps demo bench check quick stress \
+	checkpatch kunit

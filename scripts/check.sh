@@ -4,8 +4,11 @@
 # check.sh: mmlab's whole test suite ("make check").
 #
 # Installs what is missing, then:
-# - for each kernel of the matrix, Debian's 6.1 and 6.12 and the debug
-#   test kernel (scripts/debug-kernel.sh): builds the modules with W=1,
+# - for each kernel of the matrix (MMLAB_KERNELS, scripts/lib.sh),
+#   Debian's 6.1, 6.12 and 6.12 with PREEMPT_RT, and the debug test kernel
+#   (scripts/debug-kernel.sh), run as a user's own kernel is ("user":
+#   make check KERNEL=bzImage KDIR=tree, which runs only that kernel):
+#   checks its config against what the guest needs, builds the modules with W=1,
 #   packs an initramfs with the static probes, boots it under QEMU, loads
 #   the modules, runs the probes, unloads, and judges the KTAP (read by
 #   the kernel's kunit.py parse) and the guest's kernel log
@@ -15,11 +18,30 @@
 #   on the debug kernel the KUnit suites also run as modules, their KTAP
 #   read by kunit.py parse;
 # - the KUnit suites under kunit.py run (scripts/kunit.sh);
-# - checkpatch --strict.
+# - make install and DKMS into scratch trees (scripts/install-check.sh);
+# - checkpatch --strict, sparse, coccicheck, shellcheck, kernel-doc.
+# The kunit.py run and the install row are of Debian's and mmlab's own
+# 6.12 trees: a run of a user's kernel leaves them out.
 # Ends with a table and "N passed, N failed"; exit 0 only when everything
 # passed. Logs stay in out/.
 
 set -u
+
+# make check KERNEL=... KDIR=...: that kernel alone, unless asked for more.
+[ -n "${MMLAB_KERNEL:-}" ] || [ -z "${MMLAB_KDIR:-}" ] ||
+	echo "check.sh: KDIR=$MMLAB_KDIR without KERNEL=: Debian's kernels" >&2
+if [ -n "${MMLAB_KERNEL:-}" ]; then
+	[ -n "${MMLAB_KDIR:-}" ] || {
+		echo "check.sh: KERNEL= needs KDIR=, the tree it was built in" >&2
+		exit 1
+	}
+	case " ${MMLAB_KERNELS:-user} " in
+	*" user "*) MMLAB_KERNELS=${MMLAB_KERNELS:-user} ;;
+	*) MMLAB_KERNELS="user $MMLAB_KERNELS" ;;
+	esac
+	MMLAB_SKIP_KUNIT=1
+	MMLAB_SKIP_INSTALL=1
+fi
 
 . "$(dirname "$0")/lib.sh"
 
@@ -64,33 +86,38 @@ check_kernel() {
 	limit=600
 	probe_timeout=300
 	MMLAB_KERNEL_ARGS=
+	tree_image=${MMLAB_KERNEL:-}
+	tree_kdir=${MMLAB_KDIR:-}
 	if [ "$series" = debug ]; then
-		if ! kdir=$("$MMLAB_TOP/scripts/debug-kernel.sh"); then
+		# Built here, then run exactly as a user's own kernel is.
+		if ! tree_kdir=$("$MMLAB_TOP/scripts/debug-kernel.sh"); then
 			new_run "$MMLAB_OUT/debug" "debug kernel"
 			echo "not ok 1 build_debug_kernel" > "$run/host.ktap"
 			return
 		fi
-		krel=$("$MMLAB_TOP/scripts/kernel-release.sh" "$kdir")
-		image=$kdir/arch/x86/boot/bzImage
-		config=$kdir/.config
-		kmoddir=$kdir
-		# brd is built in (16 disks); KUnit is a module, for
-		# mmlab_kunit.ko.
-		MMLAB_GUEST_KMODS="lib/kunit/kunit"
-		# KASAN, lockdep and page poisoning under TCG are slow; so is
-		# ACPI there, which routes edu's INTx pin at every bind and
-		# unbind (about 25 s each).
-		limit=2400
-		probe_timeout=900
+		tree_image=$tree_kdir/arch/x86/boot/bzImage
 		# preempt=full: a task can lose the CPU anywhere outside a
 		# lock, which widens the windows the race probes aim at.
-		MMLAB_KERNEL_ARGS="preempt=full"
-	elif krel=$(kernel_release "$series"); then
-		kdir=$(kernel_headers "$krel")
-		image=$(kernel_image "$krel")
-		config=/boot/config-$krel
-		kmoddir=/lib/modules/$krel/kernel
-		MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=2 rd_size=4096"
+		# acpi=noirq: edu's INTx pin routed by the BIOS's PIRQ table,
+		# not by ACPI's AML, which under KASAN and lockdep took about
+		# 25 s at every bind and unbind (Documentation/test-runner.rst);
+		# Debian's kernels keep ACPI's routing.
+		MMLAB_KERNEL_ARGS="preempt=full acpi=noirq"
+	fi
+	if [ "$series" = debug ] || [ "$series" = user ]; then
+		if ! tree_kernel "$tree_image" "$tree_kdir" \
+			2> "$MMLAB_OUT/$series-tree.log"; then
+			cat "$MMLAB_OUT/$series-tree.log" >&2
+			new_run "$MMLAB_OUT/$series" "$series kernel"
+			echo "not ok 1 usable_kernel_tree" > "$run/host.ktap"
+			return
+		fi
+		# A kernel built from a tree may have debugging aids on (the
+		# debug kernel: KASAN, lockdep, page poisoning), slow under
+		# TCG.
+		limit=2400
+		probe_timeout=900
+	elif debian_kernel "$series"; then
 		# 6.1 runs with 4-level paging, the others with 5 (-cpu max
 		# offers LA57), so the page-table walk is tested on both; and
 		# without MSI, so that edu's interrupt is the shared INTx line.
@@ -100,6 +127,9 @@ check_kernel() {
 		printf 'not ok 1 kernel_%s_installed\n' "$series" > "$run/host.ktap"
 		return
 	fi
+	# The kernel's own modules the guest loads, as its config has them.
+	MMLAB_GUEST_KMODS=$(guest_kmods "$config")
+	MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS $(guest_args "$config")"
 	base_args=$MMLAB_KERNEL_ARGS
 	# MMLAB_PROBES=name,...: run only those probes (a faster loop).
 	[ -z "${MMLAB_PROBES:-}" ] ||
@@ -129,6 +159,9 @@ check_kernel() {
 		fi
 	}
 
+	"$MMLAB_TOP/scripts/kernel-config-check.sh" "$config"
+	host kernel_config_has_guest_needs $?
+	[ "$series" = debug ] && check_tree_refusals
 	"$MMLAB_TOP/scripts/build-modules.sh" "$kdir" "$out"
 	built=$?
 	host build_modules_w1_clean $built
@@ -172,6 +205,7 @@ check_kernel() {
 	fi
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
 	# DMA into pinned user memory once more, through an IOMMU.
+	[ -n "${MMLAB_SKIP_IOMMU:-}" ] ||
 	case ",${MMLAB_PROBES:-pci_dma_pin_test}," in
 	*,pci_dma_pin_test,*)
 		check_iommu "$image" "$out" "$config"
@@ -181,6 +215,25 @@ check_kernel() {
 	# Once per whole run, not when only some probes were asked for.
 	[ "$series" = debug ] && [ -z "${MMLAB_PROBES:-}" ] &&
 		check_log_verdict "$image" "$kdir" "$out"
+}
+
+# check_tree_refusals: what make check KERNEL=... KDIR=... refuses before
+# it boots, tried on the debug kernel's tree: an image built elsewhere
+# (Debian's 6.12), and a .config without an option the guest needs,
+# named in the message; brd built in is as good as a module.
+check_tree_refusals() {
+	bad=$out/refusals
+	mkdir -p "$bad"
+	! (tree_kernel "$(kernel_image "$(kernel_release 6.12)")" "$kdir") \
+		2> "$bad/image.log" && grep -qF "but $kdir builds" "$bad/image.log"
+	host tree_kernel_refuses_another_image $?
+	sed -e '/^CONFIG_DEVTMPFS=/d' -e 's/^CONFIG_BLK_DEV_RAM=m/CONFIG_BLK_DEV_RAM=y/' \
+		"$config" > "$bad/config"
+	"$MMLAB_TOP/scripts/kernel-config-check.sh" "$bad/config" \
+		2> "$bad/config.log"
+	[ $? -eq 1 ] && grep -q 'CONFIG_DEVTMPFS=n' "$bad/config.log" &&
+		! grep -q CONFIG_BLK_DEV_RAM "$bad/config.log"
+	host kernel_config_check_names_what_is_missing $?
 }
 
 # check_iommu IMAGE OUTDIR CONFIG: boot the kernel once more, on the q35
@@ -229,7 +282,7 @@ if [ -z "${MMLAB_SKIP_INSTALL:-}" ]; then
 	new_run "$MMLAB_OUT/install" "install, dkms"
 	# shellcheck disable=SC2046 # the series, one argument each
 	"$MMLAB_TOP/scripts/install-check.sh" "$run/work" \
-		$(echo "$MMLAB_KERNELS" | tr ' ' '\n' | grep -vx debug) \
+		$(echo "$MMLAB_KERNELS" | tr ' ' '\n' | grep -vx -e debug -e user) \
 		> "$run/host.ktap" 2> "$run/install.log"
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
 fi

@@ -4,9 +4,10 @@
 # debug-kernel.sh: build the debug test kernel and print its build
 # directory. It comes from the same Linux 6.12 source as the KUnit run
 # (kernel-source.sh), with the same debugging aids (kunit/debug.config),
-# plus what the VM runner's guest needs and KUnit as a module
-# (kunit/vm.config), and without mmlab built in: the runner loads mmlab and
-# its KUnit suites as out-of-tree modules there.
+# plus what the VM runner's guest needs (scripts/guest/kernel.config), KUnit
+# as a module (kunit/vm.config), and without mmlab built in: the runner
+# loads mmlab and its KUnit suites as out-of-tree modules there, as it
+# does on a kernel a user built (make check KERNEL=... KDIR=...).
 #
 # The build directory is cached, keyed by the source version; make rebuilds
 # what a changed config needs. Every requested option is checked in the
@@ -21,10 +22,11 @@ build=$MMLAB_CACHE/debug-build-$(basename "$tree")
 log=$MMLAB_OUT/debug-kernel.log
 mkdir -p "$build" "$MMLAB_OUT"
 
-frags="$MMLAB_TOP/kunit/debug.config $MMLAB_TOP/kunit/vm.config"
+frags="$MMLAB_TOP/scripts/guest/kernel.config $MMLAB_TOP/kunit/debug.config
+	$MMLAB_TOP/kunit/vm.config"
 want=$build/.mmlab-want.config
 # shellcheck disable=SC2086 # two file names, split on purpose
-cat $frags | grep '^CONFIG_' | sort > "$want.new"
+cat $frags | grep '^CONFIG_' | sort -u > "$want.new"
 if ! cmp -s "$want.new" "$want" || [ ! -f "$build/.config" ]; then
 	# tinyconfig-sized base, as kunit.py's: defaults plus what we ask for.
 	cp "$want.new" "$build/.config"

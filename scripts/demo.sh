@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # demo.sh [demo|bench]: mmlab's main job ("make demo"). Installs what is
-# missing, builds the modules and tools for Debian's 6.12 kernel, boots it
+# missing, builds the modules and tools for Debian's 6.12 kernel (or the
+# user's, KERNEL= and KDIR=, see scripts/lib.sh's tree_kernel), boots it
 # under QEMU, loads mmlab, and prints what each /dev/mmlab-<mode> does: its
 # vm_flags, faults and pagemap, and bytes crossing between mmap() and
 # read()/write(). With "bench" ("make bench"), prints mmap_bench's figures
@@ -16,8 +17,15 @@ set -u
 "$MMLAB_TOP/scripts/deps.sh" || die "dependencies missing"
 
 job=${1:-demo}
-series=${MMLAB_DEMO_KERNEL:-6.12}
-krel=$(kernel_release "$series") || die "no Debian $series kernel installed"
+if [ -n "${MMLAB_KERNEL:-}" ]; then
+	# make demo KERNEL=... KDIR=...: a kernel of the user's own.
+	[ -n "${MMLAB_KDIR:-}" ] || die "KERNEL= needs KDIR=, the tree it was built in"
+	tree_kernel "$MMLAB_KERNEL" "$MMLAB_KDIR" ||
+		die "cannot run on $MMLAB_KERNEL (KDIR=${MMLAB_KDIR:-})"
+else
+	series=${MMLAB_DEMO_KERNEL:-6.12}
+	debian_kernel "$series" || die "no Debian $series kernel installed"
+fi
 out=$MMLAB_OUT/$krel
 run=$out/$job
 probes=$MMLAB_OUT/userspace
@@ -26,11 +34,12 @@ mkdir -p "$MMLAB_OUT"
 echo "demo: building mmlab for $krel"
 make -s -C "$MMLAB_TOP/userspace" OUT="$probes" > "$MMLAB_OUT/userspace.log" 2>&1 ||
 	die "userspace build failed; see $MMLAB_OUT/userspace.log"
-"$MMLAB_TOP/scripts/build-modules.sh" "$(kernel_headers "$krel")" "$out" ||
-	exit 1
-MMLAB_GUEST_KMODS="drivers/block/brd rd_nr=2 rd_size=4096" \
-	"$MMLAB_TOP/scripts/mkinitramfs.sh" "/lib/modules/$krel/kernel" "$out/modules" "$probes" \
+"$MMLAB_TOP/scripts/build-modules.sh" "$kdir" "$out" || exit 1
+MMLAB_GUEST_KMODS=$(guest_kmods "$config") \
+	"$MMLAB_TOP/scripts/mkinitramfs.sh" "$kmoddir" "$out/modules" "$probes" \
 	"$out/initramfs.cpio" || die "cannot pack the initramfs"
+MMLAB_KERNEL_ARGS=$(guest_args "$config")
+export MMLAB_KERNEL_ARGS
 
 # make bench: the guest's tables, without the records it printed as JSON
 # lines among them; those go to $MMLAB_OUT/bench/bench.json, drawn in
@@ -48,7 +57,7 @@ bench_report() {
 echo "demo: booting $krel under QEMU"
 echo
 started=$(date +%s)
-if "$MMLAB_TOP/scripts/vm-run.sh" "$(kernel_image "$krel")" \
+if "$MMLAB_TOP/scripts/vm-run.sh" "$image" \
 	"$out/initramfs.cpio" "$run" "$job" 600; then
 	if [ "$job" = bench ]; then
 		bench_report
