@@ -19,13 +19,15 @@ mkdir -p "$src" "$outdir/modules"
 rm -f "$outdir"/modules/*.ko
 
 # Copy only what kbuild needs; keep old objects so rebuilds are incremental.
+# Not what an in-tree "make" left in the checkout: its objects and .cmd
+# files, copied over these, would make kbuild rebuild everything.
 for f in Kbuild Kconfig Makefile; do
 	cp -p "$MMLAB_TOP/$f" "$src/"
 done
-for d in drivers include kunit scripts; do
-	mkdir -p "$src/$d"
-	cp -pR "$MMLAB_TOP/$d/." "$src/$d/"
-done
+(cd "$MMLAB_TOP" && find drivers include kunit scripts -type f \
+	! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' \
+	! -name '.*.cmd' ! -name '*.a' ! -name modules.order \
+	-exec cp -p --parents -t "$src" {} +)
 
 if ! make -C "$src" KDIR="$kdir" W=1 "$@" modules > "$outdir/build.log" 2>&1; then
 	tail -n 40 "$outdir/build.log" >&2
