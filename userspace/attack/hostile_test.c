@@ -47,7 +47,7 @@
 #include <linux/mmlab_pci.h>
 #include <linux/mmlab_pio.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "modes.h"
 

@@ -108,7 +108,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "mmlab_dev.h"
 #include "modes.h"

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "mm_fixture.h"
 #include "mode_fixture.h"

@@ -2,7 +2,7 @@
 /*
  * The kselftest harness fixture of the /dev/mmlab-mm probes
  * (introspect_*_test): "mm", whose setup opens the device, or skips every
- * test where there is none. Included once, after kselftest_harness.h, by
+ * test where there is none. Included once, after harness.h, by
  * each probe: it defines the fixture, so it has no include guard, on
  * purpose.
  */

@@ -2,7 +2,7 @@
 /*
  * edu's interrupts, counted by its driver (MMLAB_EDU_IOC_INFO) and by the
  * kernel (/proc/interrupts), for the kselftest-harness probes of edu:
- * pci_edu_test and pci_dma_pin_test. Include after kselftest_harness.h.
+ * pci_edu_test and pci_dma_pin_test. Include after harness.h.
  */
 #ifndef MMLAB_EDU_IRQS_H
 #define MMLAB_EDU_IRQS_H

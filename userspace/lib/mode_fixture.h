@@ -3,7 +3,7 @@
  * The kselftest harness fixture of the mode probes (mmap_semantics_test,
  * mmap_faults_test): "mode", with a variant per mode of modes.h
  * (mode_variants.h). Its setup makes the variant's mode the mode under
- * test (probe.h). Included once, after kselftest_harness.h, by each
+ * test (probe.h). Included once, after harness.h, by each
  * probe: it defines the fixture, so it has no include guard, on purpose.
  */
 #include "probe.h"

@@ -3,7 +3,7 @@
  * The variants of a kselftest harness fixture named "mode": one per mode
  * of modes.h, named as its node with '_' for '-' ("-v vmalloc_fault"),
  * each giving its mode as variant->mode. Included once, after
- * kselftest_harness.h and the FIXTURE(mode) of the program (the mode
+ * harness.h and the FIXTURE(mode) of the program (the mode
  * probes' in mode_fixture.h, torture_test's own), so it has no include
  * guard, on purpose.
  */

@@ -146,8 +146,9 @@ fifo=/tmp/hold.out
 rm -f "$fifo"
 "$bin/mmlab_hold" /dev/mmlab-fault > "$fifo" 2>&1 &
 holder=$!
+# Bounded at 60 s, for a holder that never maps, not a guess at its speed.
 i=0
-while ! grep -q mapped "$fifo" 2>/dev/null && [ $i -lt 100 ]; do
+while ! grep -q mapped "$fifo" 2>/dev/null && [ $i -lt 600 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

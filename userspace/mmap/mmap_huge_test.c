@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 #include "probe.h"
 #include "procfs.h"
 #include <linux/mmlab_mm.h>

@@ -39,7 +39,7 @@
 #include <sys/swap.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "mmlab_dev.h"
 #include "procfs.h"

@@ -42,7 +42,7 @@
 #include <linux/capability.h>
 #include <linux/mmlab_pci.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "edu_irqs.h"
 #include "mmlab_dev.h"

@@ -25,7 +25,7 @@
 #include <linux/mmlab.h>
 #include <linux/mmlab_mm.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "edu_irqs.h"
 #include "mmlab_dev.h"

@@ -35,7 +35,7 @@
 #include <linux/mmlab.h>
 #include <linux/mmlab_mm.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "mmlab_dev.h"
 #include "pci_dev.h"

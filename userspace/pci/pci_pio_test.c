@@ -28,7 +28,7 @@
 
 #include <linux/mmlab_pio.h>
 
-#include "kselftest_harness.h"
+#include "harness.h"
 
 #include "mmlab_dev.h"
 #include "pci_dev.h"
