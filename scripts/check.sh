@@ -19,7 +19,9 @@
 #   read by kunit.py parse;
 # - the KUnit suites under kunit.py run (scripts/kunit.sh);
 # - make install and DKMS into scratch trees (scripts/install-check.sh);
-# - checkpatch --strict, sparse, coccicheck, shellcheck, kernel-doc.
+# - checkpatch --strict, sparse, coccicheck, shellcheck, kernel-doc;
+# each kernel and each other row a job, MMLAB_JOBS of them at once, and the
+# debug kernel's log verdict boot a job of its own.
 # The kunit.py run and the install row are of Debian's and mmlab's own
 # 6.12 trees: a run of a user's kernel leaves them out.
 # Ends with a table and "N passed, N failed"; exit 0 only when everything
@@ -61,8 +63,29 @@ userspace_ok=$?
 export MMLAB_ACCEL
 echo "check: accelerator $MMLAB_ACCEL"
 
-rundirs=
-sparse_targets=
+# The kernel source that the kunit.py run, the debug kernel and the static
+# checks share, unpacked once, before the jobs that read it start.
+if [ -z "${MMLAB_SKIP_KUNIT:-}" ] || [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ] ||
+   echo " $MMLAB_KERNELS " | grep -q ' debug '; then
+	"$MMLAB_TOP/scripts/kernel-source.sh" > /dev/null ||
+		die "no kernel source"
+fi
+
+# What follows runs as jobs, MMLAB_JOBS at once (as many as the machine has
+# CPUs by default), each job a kernel of the matrix or a host-side row. A
+# guest under TCG keeps the host's CPUs only partly busy: it waits on edu's
+# DMA timer and on the fixed seconds of the torture and fuzz probes, and a
+# one-threaded probe leaves its second vCPU idle, so that two guests on two
+# CPUs take little longer than one (Documentation/test-runner.rst). Each
+# job lists its rows in $jobs/N.rows, N its place in the table.
+MMLAB_JOBS=${MMLAB_JOBS:-$(nproc)}
+case $MMLAB_JOBS in
+'' | *[!0-9]* | 0) die "MMLAB_JOBS=$MMLAB_JOBS: a number of jobs, 1 or more" ;;
+esac
+jobs=$MMLAB_OUT/jobs
+rm -rf "$jobs"
+mkdir -p "$jobs"
+rows=/dev/null
 
 # new_run DIR NAME: an empty results directory, a row NAME of the table.
 new_run() {
@@ -70,27 +93,30 @@ new_run() {
 	rm -rf "$run"
 	mkdir -p "$run"
 	echo "$2" > "$run/name"
-	rundirs="$rundirs $run"
+	echo "$run" >> "$rows"
 }
 
-# The KUnit suites under kunit.py, first: its kernel build is the longest.
-if [ -z "${MMLAB_SKIP_KUNIT:-}" ]; then
+# The KUnit suites under kunit.py.
+job_kunit() {
 	MMLAB_KUNIT_TABLE='' "$MMLAB_TOP/scripts/kunit.sh"
-	rundirs="$rundirs $MMLAB_OUT/kunit"
-fi
+	echo "$MMLAB_OUT/kunit" >> "$rows"
+}
 
 # check_kernel NAME: build, boot and judge one kernel of the matrix.
 check_kernel() {
 	series=$1
 	start=$(date +%s)
-	limit=600
+	# Bounds, not expectations: alone, a Debian kernel's run takes about
+	# 300 s here, and beside three other jobs about 450 s.
+	limit=1200
 	probe_timeout=300
 	MMLAB_KERNEL_ARGS=
 	tree_image=${MMLAB_KERNEL:-}
 	tree_kdir=${MMLAB_KDIR:-}
 	if [ "$series" = debug ]; then
 		# Built here, then run exactly as a user's own kernel is.
-		if ! tree_kdir=$("$MMLAB_TOP/scripts/debug-kernel.sh"); then
+		tree_kdir=$debug_kdir
+		if [ -z "$tree_kdir" ]; then
 			new_run "$MMLAB_OUT/debug" "debug kernel"
 			echo "not ok 1 build_debug_kernel" > "$run/host.ktap"
 			return
@@ -165,8 +191,16 @@ check_kernel() {
 	"$MMLAB_TOP/scripts/build-modules.sh" "$kdir" "$out"
 	built=$?
 	host build_modules_w1_clean $built
-	# For the sparse row, once the modules are known to build.
-	[ $built -eq 0 ] && sparse_targets="$sparse_targets $krel=$kdir"
+	# sparse on every file, once the modules are known to build, beside
+	# the guest (which leaves a CPU idle much of the time; the job waits
+	# for it): a result of the sparse row, put together after the jobs.
+	if [ $built -eq 0 ] && [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ]; then
+		(
+			"$MMLAB_TOP/scripts/analyze.sh" sparse "$kdir" \
+				"$out/sparse" > "$out/sparse.log" 2>&1
+			echo "$? $krel $out/sparse.log" > "$rows.sparse"
+		) &
+	fi
 	host build_userspace $userspace_ok
 	[ $built -eq 0 ] && [ $userspace_ok -eq 0 ] || return
 	"$MMLAB_TOP/scripts/mkinitramfs.sh" "$kmoddir" "$out/modules" "$probes" \
@@ -212,9 +246,6 @@ check_kernel() {
 		;;
 	esac
 	echo "check: $krel done in $(($(date +%s) - start))s; logs in $run"
-	# Once per whole run, not when only some probes were asked for.
-	[ "$series" = debug ] && [ -z "${MMLAB_PROBES:-}" ] &&
-		check_log_verdict "$image" "$kdir" "$out"
 }
 
 # check_tree_refusals: what make check KERNEL=... KDIR=... refuses before
@@ -257,35 +288,36 @@ mmlab_probe_timeout=$probe_timeout" \
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
 }
 
-# check_log_verdict IMAGE KDIR OUTDIR: boot the debug kernel once more to
-# provoke a soft lockup, an RCU stall and a hung task with the kernel's
-# test_lockup module (scripts/guest/init), and check that the log verdict
-# that judges every run catches each of them.
-check_log_verdict() {
-	new_run "$3/lockups" "log verdict"
+# job_lockups: boot the debug kernel once more to provoke a soft lockup, an
+# RCU stall and a hung task with the kernel's test_lockup module
+# (scripts/guest/init), and check that the log verdict that judges every
+# run catches each of them. None of mmlab's modules is packed.
+job_lockups() {
+	tree_kernel "$debug_kdir/arch/x86/boot/bzImage" "$debug_kdir" ||
+		return
+	out=$MMLAB_OUT/$krel
+	new_run "$out/lockups" "log verdict"
+	mkdir -p "$out/no-modules"
 	MMLAB_GUEST_KMODS=lib/test_lockup "$MMLAB_TOP/scripts/mkinitramfs.sh" \
-		"$2" "$3/modules" "$probes" "$3/lockups.cpio" || return
+		"$kdir" "$out/no-modules" "$probes" "$out/lockups.cpio" ||
+		return
 	echo "check: provoking lockups on $krel"
 	MMLAB_KERNEL_ARGS="rcupdate.rcu_cpu_stall_timeout=3" \
-		"$MMLAB_TOP/scripts/vm-run.sh" "$1" "$3/lockups.cpio" "$run" \
+		"$MMLAB_TOP/scripts/vm-run.sh" "$image" "$out/lockups.cpio" "$run" \
 		lockups 600
 	"$MMLAB_TOP/scripts/verdict.py" lockups "$run"
 }
 
-for series in $MMLAB_KERNELS; do
-	check_kernel "$series"
-done
-
 # make install, make uninstall and a DKMS build, into scratch trees, for
 # each Debian kernel of the run (scripts/install-check.sh).
-if [ -z "${MMLAB_SKIP_INSTALL:-}" ]; then
+job_install() {
 	new_run "$MMLAB_OUT/install" "install, dkms"
 	# shellcheck disable=SC2046 # the series, one argument each
 	"$MMLAB_TOP/scripts/install-check.sh" "$run/work" \
 		$(echo "$MMLAB_KERNELS" | tr ' ' '\n' | grep -vx -e debug -e user) \
 		> "$run/host.ktap" 2> "$run/install.log"
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
-fi
+}
 
 # static_check N TEST LOG COMMAND...: result N of the current row, TEST,
 # as COMMAND ends; its output in LOG, and on the terminal if it fails.
@@ -302,34 +334,113 @@ static_check() {
 	fi
 }
 
-# The kernel community's static checks, a row each (scripts/analyze.sh):
-# sparse on every kernel the modules were built for, one result each.
-if [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ]; then
+# The kernel community's static checks, a row each (scripts/analyze.sh).
+job_checkpatch() {
 	new_run "$MMLAB_OUT/style" checkpatch
 	static_check 1 checkpatch_strict_clean "$run/checkpatch.log" \
 		"$MMLAB_TOP/scripts/checkpatch.sh"
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
+}
 
+job_analyze() {
+	new_run "$MMLAB_OUT/$1" "$1"
+	static_check 1 "$(echo "$1" | tr - _)_clean" "$run/$1.log" \
+		"$MMLAB_TOP/scripts/analyze.sh" "$1" "$run/work"
+	"$MMLAB_TOP/scripts/verdict.py" run "$run"
+}
+
+# sparse on every kernel whose modules built, from the kernels' jobs: a
+# result each, in the order of the matrix.
+sparse_row() {
 	new_run "$MMLAB_OUT/sparse" "sparse (C=2)"
 	n=0
-	for t in $sparse_targets; do
+	for f in "$jobs"/*.rows.sparse; do
+		[ -f "$f" ] || continue
+		read -r status krel log < "$f"
 		n=$((n + 1))
-		krel=${t%%=*}
-		static_check $n "sparse_clean_$krel" "$run/$krel.log" \
-			"$MMLAB_TOP/scripts/analyze.sh" sparse "${t#*=}" \
-			"$MMLAB_OUT/$krel/sparse"
+		cp "$log" "$run/$krel.log"
+		if [ "$status" -eq 0 ]; then
+			echo "ok $n sparse_clean_$krel" >> "$run/host.ktap"
+		else
+			cat "$log"
+			echo "not ok $n sparse_clean_$krel" >> "$run/host.ktap"
+		fi
 	done
 	"$MMLAB_TOP/scripts/verdict.py" run "$run"
+}
 
-	for tool in coccicheck shellcheck kernel-doc; do
-		new_run "$MMLAB_OUT/$tool" "$tool"
-		static_check 1 "$(echo "$tool" | tr - _)_clean" "$run/$tool.log" \
-			"$MMLAB_TOP/scripts/analyze.sh" "$tool" "$run/work"
-		"$MMLAB_TOP/scripts/verdict.py" run "$run"
+# The debug kernel first, when it is in the run: a kernel build is CPU
+# bound, and two jobs need it.
+debug_kdir=
+case " $MMLAB_KERNELS " in
+*" debug "*) debug_kdir=$("$MMLAB_TOP/scripts/debug-kernel.sh") ;;
+esac
+
+# The jobs, in the order of the table.
+set --
+[ -n "${MMLAB_SKIP_KUNIT:-}" ] || set -- "$@" job_kunit
+for series in $MMLAB_KERNELS; do
+	set -- "$@" "check_kernel $series"
+	# Once per whole run, not when only some probes were asked for.
+	[ "$series" != debug ] || [ -n "${MMLAB_PROBES:-}" ] ||
+		[ -z "$debug_kdir" ] || set -- "$@" job_lockups
+done
+[ -n "${MMLAB_SKIP_INSTALL:-}" ] || set -- "$@" job_install
+[ -n "${MMLAB_SKIP_CHECKPATCH:-}" ] ||
+	set -- "$@" job_checkpatch "job_analyze coccicheck" \
+		"job_analyze shellcheck" "job_analyze kernel-doc"
+
+# start_job N COMMAND RANK: COMMAND in the background, as job N, once fewer
+# than MMLAB_JOBS jobs run; below the others' priority unless its RANK is 0.
+started=0
+start_job() {
+	while [ $((started - $(find "$jobs" -name '*.done' | wc -l))) -ge \
+		"$MMLAB_JOBS" ]; do
+		sleep 1
 	done
-fi
+	started=$((started + 1))
+	(
+		rows=$jobs/$(printf %02d "$1").rows
+		: > "$rows"
+		# The longest job takes the CPUs when it needs them, the others
+		# what it leaves idle: a guest whose vCPU loses the host's CPU
+		# while it holds a spinlock leaves its other vCPU spinning.
+		# /proc/self, opened by this subshell itself, is its own PID.
+		read -r pid _ < /proc/self/stat
+		[ "$3" -eq 0 ] || renice -n 10 -p "$pid" > /dev/null
+		# One word per argument, split on purpose.
+		# shellcheck disable=SC2086
+		$2
+		# And what the job left running in the background.
+		wait
+		: > "$rows.done"
+	) &
+}
+
+# rank JOB: when it starts: a kernel built from a tree first (the debug
+# kernel, slowed by its debugging aids), then the other kernels, then the
+# rest; each in the order of the table.
+rank() {
+	case $1 in
+	"check_kernel debug" | "check_kernel user") echo 0 ;;
+	"check_kernel "*) echo 1 ;;
+	*) echo 2 ;;
+	esac
+}
+
+for r in 0 1 2; do
+	n=0
+	for j; do
+		n=$((n + 1))
+		[ "$(rank "$j")" != $r ] || start_job $n "$j" $r
+	done
+done
+wait
+
+rows=$jobs/$(printf %02d $((n + 1))).rows
+[ -n "${MMLAB_SKIP_CHECKPATCH:-}" ] || sparse_row
 
 echo
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046 # the rows' directories, one argument each
 "$MMLAB_TOP/scripts/verdict.py" table --json "$MMLAB_OUT/results.json" \
-	$rundirs
+	$(cat "$jobs"/*.rows)

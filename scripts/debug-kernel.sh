@@ -18,6 +18,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 tree=$("$MMLAB_TOP/scripts/kernel-source.sh")
+lock_source_tree -s
 build=$MMLAB_CACHE/debug-build-$(basename "$tree")
 log=$MMLAB_OUT/debug-kernel.log
 mkdir -p "$build" "$MMLAB_OUT"

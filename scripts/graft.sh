@@ -14,6 +14,7 @@ set -eu
 
 tree=$1
 dst=$tree/drivers/mmlab
+lock_source_tree -x
 mkdir -p "$dst"
 
 cd "$MMLAB_TOP"

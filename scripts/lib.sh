@@ -8,6 +8,17 @@ MMLAB_OUT=${MMLAB_OUT:-$MMLAB_TOP/out}
 # Downloads and kernel trees shared by every checkout.
 MMLAB_CACHE=${MMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmlab}
 
+# lock_source_tree -s|-x: hold the lock on the cached kernel source tree
+# (scripts/kernel-source.sh) until the calling script exits, shared to
+# build from it, exclusive to change it: a make kunit grafts mmlab in
+# (scripts/graft.sh) while a make check may be building the debug kernel,
+# which reads the tree's Kconfig files (scripts/debug-kernel.sh).
+lock_source_tree() {
+	mkdir -p "$MMLAB_CACHE"
+	exec 9> "$MMLAB_CACHE/source-tree.lock"
+	flock "$1" 9
+}
+
 # The kernel matrix: Debian's 6.1 LTS, 6.12 LTS and 6.12 with PREEMPT_RT,
 # as the deps script installs them (linux-image-amd64,
 # linux-image-6.12-amd64, linux-image-6.12-rt-amd64), and the debug test

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mkinitramfs.sh KMOD_DIR MODULE_DIR PROBE_DIR OUTPUT: pack the test VM's
-# initramfs from the static busybox, mmlab's modules (*.ko in MODULE_DIR),
-# the kernel's own modules the guest needs (MMLAB_GUEST_KMODS: one per
-# line, a path under KMOD_DIR without .ko, then insmod parameters; loaded
-# in that order from /lib/kmod), the static probes and shell probes in
-# PROBE_DIR (the userspace build's output) and
-# scripts/guest/init, as an uncompressed newc cpio.
+# initramfs from the static busybox, mmlab's modules (*.ko in MODULE_DIR,
+# if any), the kernel's own modules the guest needs (MMLAB_GUEST_KMODS: one
+# per line, a path under KMOD_DIR without .ko, then insmod parameters;
+# loaded in that order from /lib/kmod), the static probes and shell probes
+# in PROBE_DIR (the userspace build's output) and scripts/guest/init, as an
+# uncompressed newc cpio.
 
 set -eu
 
@@ -27,7 +27,12 @@ mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" \
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/guest/init" "$root/init"
-cp "$modules"/*.ko "$root/lib/mmlab/"
+# None for the lockups job, which loads only the kernel's own module.
+for ko in "$modules"/*.ko; do
+	if [ -f "$ko" ]; then
+		cp "$ko" "$root/lib/mmlab/"
+	fi
+done
 # The programs and the shell probes, which the userspace build puts there.
 cp "$probes"/* "$root/bin/"
 
