@@ -63,13 +63,10 @@ userspace_ok=$?
 export MMLAB_ACCEL
 echo "check: accelerator $MMLAB_ACCEL"
 
-# The kernel source that the kunit.py run, the debug kernel and the static
-# checks share, unpacked once, before the jobs that read it start.
-if [ -z "${MMLAB_SKIP_KUNIT:-}" ] || [ -z "${MMLAB_SKIP_CHECKPATCH:-}" ] ||
-   echo " $MMLAB_KERNELS " | grep -q ' debug '; then
-	"$MMLAB_TOP/scripts/kernel-source.sh" > /dev/null ||
-		die "no kernel source"
-fi
+# The kernel source that every job reads (kunit.py, which parses each
+# kernel's KTAP too, the debug kernel, the static checks), unpacked once,
+# before the jobs start: two unpacking it at once would clobber each other.
+"$MMLAB_TOP/scripts/kernel-source.sh" > /dev/null || die "no kernel source"
 
 # What follows runs as jobs, MMLAB_JOBS at once (as many as the machine has
 # CPUs by default), each job a kernel of the matrix or a host-side row. A
@@ -172,6 +169,15 @@ check_kernel() {
 		MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_fuzz_seed=$MMLAB_FUZZ_SEED"
 	MMLAB_KERNEL_ARGS="$MMLAB_KERNEL_ARGS mmlab_probe_timeout=$probe_timeout"
 	export MMLAB_GUEST_KMODS MMLAB_KERNEL_ARGS
+	# One job per release, whose files are out/<release>: a series named
+	# twice, or KERNEL= a Debian kernel that is in the run too.
+	if ! mkdir "$jobs/release-$krel" 2> /dev/null; then
+		new_run "$MMLAB_OUT/$series-again" "$series"
+		echo "ok 1 one_job_per_release # SKIP $krel: another job tests it" \
+			> "$run/host.ktap"
+		"$MMLAB_TOP/scripts/verdict.py" run "$run"
+		return
+	fi
 	out=$MMLAB_OUT/$krel
 	new_run "$out/run" "$krel"
 
@@ -399,8 +405,9 @@ start_job() {
 		sleep 1
 	done
 	started=$((started + 1))
-	(
-		rows=$jobs/$(printf %02d "$1").rows
+	rows=$jobs/$(printf %02d "$1").rows
+	# The mark that frees the job's place, made however the job ends.
+	( (
 		: > "$rows"
 		# The longest job takes the CPUs when it needs them, the others
 		# what it leaves idle: a guest whose vCPU loses the host's CPU
@@ -413,8 +420,7 @@ start_job() {
 		$2
 		# And what the job left running in the background.
 		wait
-		: > "$rows.done"
-	) &
+	); : > "$rows.done" ) &
 }
 
 # rank JOB: when it starts: a kernel built from a tree first (the debug
@@ -428,6 +434,9 @@ rank() {
 	esac
 }
 
+# Jobs started in the background ignore SIGINT: on Ctrl-C, or when make
+# check is killed, end them too rather than leave them writing into out/.
+trap 'trap "" INT TERM HUP; kill -TERM 0; exit 130' INT TERM HUP
 for r in 0 1 2; do
 	n=0
 	for j; do

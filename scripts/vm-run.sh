@@ -70,8 +70,10 @@ append="$append swiotlb=4096"
 
 boot() {
 	rm -f "$logdir"/console.log "$logdir"/ktap.log "$logdir"/dmesg.log
+	# --foreground: QEMU stays in the caller's process group, where
+	# make check's jobs end it with the rest of the run on Ctrl-C.
 	# shellcheck disable=SC2086
-	timeout -k 5 "$limit" qemu-system-x86_64 -machine $machine \
+	timeout --foreground -k 5 "$limit" qemu-system-x86_64 -machine $machine \
 		-accel "$MMLAB_ACCEL" -cpu "$cpu" -smp 2 -m 1G \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-display none -no-reboot -monitor none \
